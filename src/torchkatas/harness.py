@@ -348,7 +348,8 @@ def forbid(*dotted: str, kata: KataModule | None = None, why: str = "") -> Itera
 def count_torch_calls() -> Iterator[Counter[str]]:
     """Count torch functions and Tensor methods called inside the block, by name.
 
-    The counter fills in as the block runs: `calls["einsum"]`, `calls["matmul"]`, ...
+    The counter fills in as the block runs: `calls["einsum"]`, `calls["matmul"]` (also
+    counts `a @ b`), `calls["mT"]` (properties by their name), ...
     """
     from torch.overrides import TorchFunctionMode, resolve_name
 
@@ -357,6 +358,7 @@ def count_torch_calls() -> Iterator[Counter[str]]:
     class Counting(TorchFunctionMode):
         def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[override]
             name = resolve_name(func) or getattr(func, "__name__", repr(func))
+            name = name.removesuffix(".__get__")  # properties: Tensor.mT.__get__ -> mT
             calls[name.rsplit(".", 1)[-1]] += 1
             return func(*args, **(kwargs or {}))
 

@@ -259,7 +259,11 @@ def _explain(item: pytest.Item, call: pytest.CallInfo[None]) -> tuple[str, str] 
         where = (
             f" (it was at {harness.display(Path(entry.path))}:{entry.lineno + 1})" if entry else ""
         )
-        seconds = limit.args[0] if limit and limit.args else item.config.getini("timeout")
+        seconds = (
+            limit.args[0]
+            if limit and limit.args
+            else item.config.getoption("timeout", None) or item.config.getini("timeout")
+        )
         return "timeout", (
             f"took longer than the {seconds} s limit{where}: an endless loop, "
             f"or a wait that never ends?"

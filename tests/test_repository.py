@@ -1,0 +1,235 @@
+"""Maintainer checks (rustlings' `dev check`): every kata is complete and consistent.
+
+Runs without importing any kata: it reads files, katas.toml and the Python syntax trees.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+from torchkatas import index
+
+REPO = Path(__file__).resolve().parents[1]
+KATAS = index.load(REPO)
+BY_ID = {k.id: k for k in KATAS}
+ON_DISK = sorted(p.name for p in (REPO / "katas").iterdir() if index._ID.match(p.name))
+CATALOGUE = REPO.parent / "shared" / "KATAS.md"
+IGNORED = {"__pycache__", ".pytest_cache"}
+
+
+def kata_ids() -> list[str]:
+    return sorted(set(ON_DISK) | set(BY_ID))
+
+
+def tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+def docstrings(module: ast.Module) -> dict[str, str | None]:
+    """Qualified name -> docstring, for the module, its functions, classes and methods."""
+    found: dict[str, str | None] = {"<module>": ast.get_docstring(module, clean=False)}
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                name = prefix + child.name
+                found[name] = ast.get_docstring(child, clean=False)
+                if isinstance(child, ast.ClassDef):
+                    visit(child, name + ".")
+
+    visit(module, "")
+    return found
+
+
+def raises_not_implemented(node: ast.AST) -> bool:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Raise) and sub.exc is not None:
+            exc = sub.exc.func if isinstance(sub.exc, ast.Call) else sub.exc
+            if isinstance(exc, ast.Name) and exc.id == "NotImplementedError":
+                return True
+    return False
+
+
+def task_numbers(test_file: Path) -> dict[str, set[int]]:
+    """Test function name -> the task numbers its @pytest.mark.task(n) decorators give."""
+    result: dict[str, set[int]] = {}
+    for node in ast.walk(tree(test_file)):
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test"):
+            numbers = set()
+            for dec in node.decorator_list:
+                if (
+                    isinstance(dec, ast.Call)
+                    and isinstance(dec.func, ast.Attribute)
+                    and dec.func.attr == "task"
+                    and dec.args
+                    and isinstance(dec.args[0], ast.Constant)
+                ):
+                    numbers.add(dec.args[0].value)
+            result[node.name] = numbers
+    return result
+
+
+def markers_used(test_file: Path) -> set[str]:
+    text = test_file.read_text(encoding="utf-8")
+    return {m for m in index.MARKERS if re.search(rf"pytest\.mark\.{m}\b", text)}
+
+
+# ----------------------------------------------------------------------------- the index
+
+
+def test_every_kata_folder_has_an_index_entry_and_back():
+    assert set(ON_DISK) == set(BY_ID), (
+        f"katas/ and katas.toml disagree: only in katas/: {sorted(set(ON_DISK) - set(BY_ID))}, "
+        f"only in katas.toml: {sorted(set(BY_ID) - set(ON_DISK))}"
+    )
+
+
+@pytest.mark.skipif(not CATALOGUE.exists(), reason="../shared/KATAS.md is not beside the repo")
+def test_kata_numbers_and_names_are_the_catalogues():
+    names = set(re.findall(r"^\| (\d\d_[a-z0-9_]+) \|", CATALOGUE.read_text(), re.M))
+    strays = sorted(set(kata_ids()) - names)
+    assert not strays, f"not numbered and named as in KATAS.md: {strays}"
+
+
+def test_readme_table_is_generated_from_the_index():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert index.readme_with_table(readme, KATAS) == readme, (
+        "README.md's kata table is stale: run `kata table --write`"
+    )
+
+
+# ----------------------------------------------------------------------------- each kata
+
+
+@pytest.mark.parametrize("kata_id", kata_ids())
+def test_kata_has_exactly_its_files(kata_id):
+    kata = BY_ID[kata_id]
+    folder, solved = REPO / "katas" / kata_id, REPO / "solutions" / kata_id
+    expected = {"README.md", f"{kata.module}.py", f"test_{kata.module}.py"}
+    present = {p.name for p in folder.iterdir()} - IGNORED
+    assert present == expected, (
+        f"katas/{kata_id}: expected {sorted(expected)}, has {sorted(present)}"
+    )
+    present = {p.name for p in solved.iterdir()} - IGNORED
+    assert present == {f"{kata.module}.py", "mistakes"}, (
+        f"solutions/{kata_id}: expected the module and mistakes/, has {sorted(present)}"
+    )
+
+
+@pytest.mark.parametrize("kata_id", kata_ids())
+def test_stub_raises_not_implemented_with_a_todo(kata_id):
+    stub = BY_ID[kata_id].stub_path(REPO)
+    assert "# TODO" in stub.read_text(encoding="utf-8"), f"{stub}: no `# TODO:` for the learner"
+    for node in tree(stub).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef) and not node.name.startswith("_"):
+            assert raises_not_implemented(node), (
+                f"{stub}: {node.name} does not raise NotImplementedError (a stub must not look "
+                f"like an answer)"
+            )
+
+
+@pytest.mark.parametrize("kata_id", kata_ids())
+def test_solution_keeps_the_stubs_api_and_docstrings(kata_id):
+    kata = BY_ID[kata_id]
+    stub, solution = (
+        docstrings(tree(kata.stub_path(REPO))),
+        docstrings(tree(kata.solution_path(REPO))),
+    )
+    public = {n for n in stub if not n.rsplit(".", 1)[-1].startswith("_") or n == "<module>"}
+    missing = public - set(solution)
+    assert not missing, f"solutions/{kata_id} lacks {sorted(missing)}"
+    differ = sorted(n for n in public if stub[n] != solution[n])
+    assert not differ, f"solutions/{kata_id}: docstrings differ from the stub's for {differ}"
+    for name in public:
+        if name != "<module>" and "." not in name:
+            assert stub[name], f"katas/{kata_id}: {name} has no docstring"
+
+
+@pytest.mark.parametrize("kata_id", kata_ids())
+def test_readme_has_the_fixed_shape(kata_id):
+    readme = (REPO / "katas" / kata_id / "README.md").read_text(encoding="utf-8")
+    for section in ("## Tasks", "## Run it", "## Read"):
+        assert section in readme, f"katas/{kata_id}/README.md lacks a '{section}' section"
+    assert f"pytest katas/{kata_id}" in readme, f"katas/{kata_id}/README.md: no run command"
+    numbered = re.findall(r"^(\d+)\. ", readme.split("## Tasks", 1)[1].split("\n## ", 1)[0], re.M)
+    assert len(numbered) == len(BY_ID[kata_id].tasks), (
+        f"katas/{kata_id}/README.md numbers {len(numbered)} tasks, katas.toml lists "
+        f"{len(BY_ID[kata_id].tasks)}"
+    )
+
+
+@pytest.mark.parametrize("kata_id", kata_ids())
+def test_every_test_belongs_to_a_task_and_every_task_has_tests(kata_id):
+    kata = BY_ID[kata_id]
+    tasks = task_numbers(REPO / "katas" / kata_id / f"test_{kata.module}.py")
+    unmarked = sorted(name for name, numbers in tasks.items() if len(numbers) != 1)
+    assert not unmarked, f"katas/{kata_id}: tests without exactly one task marker: {unmarked}"
+    used = set().union(*tasks.values())
+    assert used == set(range(1, len(kata.tasks) + 1)), (
+        f"katas/{kata_id}: tests mark tasks {sorted(used)}, katas.toml has {len(kata.tasks)}"
+    )
+
+
+@pytest.mark.parametrize("kata_id", kata_ids())
+def test_index_markers_match_the_tests(kata_id):
+    kata = BY_ID[kata_id]
+    used = markers_used(REPO / "katas" / kata_id / f"test_{kata.module}.py")
+    assert used == set(kata.markers), (
+        f"{kata_id}: tests use markers {sorted(used)}, katas.toml lists {sorted(kata.markers)}"
+    )
+
+
+@pytest.mark.parametrize("kata_id", kata_ids())
+def test_at_least_three_documented_mistakes(kata_id):
+    mistakes = BY_ID[kata_id].mistakes(REPO)
+    assert len(mistakes) >= 3, f"solutions/{kata_id}/mistakes/ holds {len(mistakes)} (need 3)"
+    for path in mistakes:
+        module = tree(path)
+        doc = ast.get_docstring(module) or ""
+        assert doc.startswith("Mistake:"), f"{path.name}: docstring must start 'Mistake: ...'"
+        names = {
+            t.id
+            for n in module.body
+            if isinstance(n, ast.Assign)
+            for t in n.targets
+            if isinstance(t, ast.Name)
+        }
+        assert "CAUGHT_BY" in names, f"{path.name}: no CAUGHT_BY phrase"
+
+
+# ----------------------------------------------------------------------------- set-up and CI
+
+
+def readme_commands() -> list[str]:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    setup = readme.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    test = readme.split("## Test the repository", 1)[1].split("\n## ", 1)[0]
+    lines = [ln.strip() for ln in (setup + test).splitlines() if ln.startswith("    ")]
+    return lines
+
+
+def test_ci_runs_the_readmes_setup_and_test_commands():
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    ci_lines = {ln.strip() for ln in ci.splitlines()}
+    commands = readme_commands()
+    assert len(commands) == 3, commands
+    for command in commands:
+        assert command.replace("python -m venv", "python3 -m venv") in ci_lines, (
+            f".ci/run does not run the README's command: {command}"
+        )
+
+
+def test_dependencies_admit_the_versions_measured_here():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    deps = {Requirement(d).name: Requirement(d) for d in project["dependencies"]}
+    assert deps["torch"].specifier.contains("2.14.1")
+    assert deps["torchvision"].specifier.contains("0.29.1")
+    dev = {Requirement(d).name for d in project["optional-dependencies"]["dev"]}
+    assert {"pytest-xdist", "hypothesis", "nox", "ruff"} <= dev
+    assert {"pytest", "pytest-timeout"} <= deps.keys()
