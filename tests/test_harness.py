@@ -343,3 +343,32 @@ def test_mistakes_gate_requires_a_caught_by_phrase(pytester, repo):
 def test_gates_refuse_an_implementation_choice(pytester, repo):
     result = pytester.runpytest("katas", "--gate", "stubs", "--solutions")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_summary_counts_passing_and_not_started_per_kata(pytester, repo):
+    write(repo, "student/90_square/square.py", STUB.replace(
+        'raise NotImplementedError("TODO: square(x)")', "return x * x"))
+    result = pytester.runpytest("katas", "--impl-root", str(repo / "student"))
+    assert "90_square: 2 of 3 passing (1 not started)" in out(result)
+
+
+def test_mistakes_gate_judges_on_the_controller_under_xdist(pytester, repo):
+    mistake(repo, "adds", '''
+        """Mistake: x + x instead of x * x."""
+        CAUGHT_BY = "not squaring"
+
+        def square(x):
+            return x + x
+    ''')
+    mistake(repo, "harmless", '''
+        """Mistake: none really, so no test can fail."""
+        CAUGHT_BY = "not squaring"
+
+        def cube(x):
+            return x ** 3
+    ''')
+    result = pytester.runpytest_subprocess("katas", "--gate", "mistakes", "-n", "2")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    text = out(result)
+    assert "1 of 2 mistakes rejected" in text
+    assert "NOT REJECTED  solutions/90_square/mistakes/harmless.py" in text

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -339,10 +339,17 @@ class _GateLog:
         self.catches: dict[str, list[tuple[str, str]]] = defaultdict(list)  # mistake -> failures
         self.seen: set[str] = set()
         self.missed: list[tuple[str, str]] = []  # (mistake, why)
+        self.per_kata: dict[str, Counter[str]] = defaultdict(Counter)  # kata -> outcome counts
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     props = dict(report.user_properties)
+    kata_id = _kata_id(Path(report.fspath)) if report.fspath else None
+    if _LOG is not None and kata_id and (report.when == "call" or not report.passed):
+        status = "passed" if report.passed else report.outcome
+        if report.failed and props.get("kata_status") == "not-started":
+            status = "not started"
+        _LOG.per_kata[kata_id][status] += 1
     if "kata_variant" not in props:
         return
     if _LOG is None:
@@ -408,9 +415,23 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    if config.option.gate != _MISTAKES or hasattr(config, "workerinput") or _LOG is None:
+    if hasattr(config, "workerinput") or _LOG is None:
         return
     tr = terminalreporter
+    if not config.option.gate and _LOG.per_kata:
+        tr.section("katas")
+        for kata_id, counts in sorted(_LOG.per_kata.items()):
+            total = sum(counts.values()) - counts["skipped"]
+            rest = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()) if k != "passed")
+            done = counts["passed"] == total and not counts["failed"]
+            tr.write_line(
+                f"{kata_id}: {counts['passed']} of {total} passing"
+                + (f" ({rest})" if rest else ""),
+                green=done,
+                red=not done,
+            )
+    if config.option.gate != _MISTAKES:
+        return
     tr.section("mistakes gate")
     missed = dict(_LOG.missed)
     for variant in sorted(_LOG.seen):
