@@ -323,10 +323,13 @@ def forbid(*dotted: str, kata: KataModule | None = None, why: str = "") -> Itera
         originals[id(fn)] = name
         patches.append((owner, attr, fn))
     if kata is not None:
-        module = kata.module()
-        for attr, value in list(vars(module).items()):
-            if id(value) in originals:
-                patches.append((module, attr, value))
+        modules = [kata.module()]
+        if kata.overlay is not None:  # a mistake overlaid on the solution has names too
+            modules.append(load_path(kata.overlay))
+        for module in modules:
+            for attr, value in list(vars(module).items()):
+                if id(value) in originals:
+                    patches.append((module, attr, value))
 
     class Guard(TorchFunctionMode):
         def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[override]
