@@ -1,0 +1,581 @@
+"""Tests for kata 41: gradient clipping, checked against torch.nn.utils' own clipping."""
+
+import copy
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from torchkatas.harness import assert_tensor_close, forbid, load_kata
+
+kata = load_kata(__file__)
+
+SHAPES = [(), (1,), (5,), (3, 4), (2, 3, 5)]
+NORM_TYPES = [
+    pytest.param(1.0, id="norm1"),
+    pytest.param(2.0, id="norm2"),
+    pytest.param(math.inf, id="inf"),
+    pytest.param(3.0, id="norm3"),
+]
+# torch's own clipping, under every name it is reachable by: the learner writes it here.
+# The private module's names come first so that messages show the public ones.
+TORCH_CLIPPING = (
+    "torch.nn.utils.clip_grad._get_total_norm",
+    "torch.nn.utils.clip_grad._clip_grads_with_norm_",
+    "torch.nn.utils.clip_grad.clip_grad_norm_",
+    "torch.nn.utils.clip_grad.clip_grad_norm",
+    "torch.nn.utils.clip_grad.clip_grad_value_",
+    "torch.nn.utils.get_total_norm",
+    "torch.nn.utils.clip_grads_with_norm_",
+    "torch.nn.utils.clip_grad_norm_",
+    "torch.nn.utils.clip_grad_norm",
+    "torch.nn.utils.clip_grad_value_",
+)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def random_parameters(gen: torch.Generator, device, n: int | None = None) -> list[torch.Tensor]:
+    """1 to 5 leaf tensors of random shapes; about a third have .grad None (never all)."""
+    if n is None:
+        n = int(torch.randint(1, 6, (), generator=gen))
+    params = []
+    for _ in range(n):
+        shape = SHAPES[int(torch.randint(len(SHAPES), (), generator=gen))]
+        p = torch.randn(shape, generator=gen).to(device).requires_grad_(True)
+        scale = 10 ** float(torch.empty(()).uniform_(-1, 1, generator=gen))
+        grad = torch.randn(shape, generator=gen) * scale
+        if float(torch.rand((), generator=gen)) > 1 / 3:
+            p.grad = grad.to(device)
+        params.append(p)
+    if all(p.grad is None for p in params):
+        params[-1].grad = torch.randn(params[-1].shape, generator=gen).to(device)
+    return params
+
+
+def copy_parameters(params: list[torch.Tensor]) -> list[torch.Tensor]:
+    """Independent leaves with the same values and gradients (None stays None)."""
+    copies = []
+    for p in params:
+        c = p.detach().clone().requires_grad_(True)
+        c.grad = None if p.grad is None else p.grad.clone()
+        copies.append(c)
+    return copies
+
+
+def true_norm(params: list[torch.Tensor], norm_type: float) -> float:
+    """The norm of every gradient concatenated into one vector, in float64."""
+    flat = torch.cat([p.grad.double().flatten() for p in params if p.grad is not None])
+    return torch.linalg.vector_norm(flat, norm_type).item()
+
+
+def describe(params: list[torch.Tensor]) -> str:
+    parts = [f"{tuple(p.shape)}{' grad None' if p.grad is None else ''}" for p in params]
+    return "[" + ", ".join(parts) + "]"
+
+
+def call_learner(name: str, parameters, *args, what: str, grads_may_be_none: bool):
+    """Call kata.<name> with torch's clipping forbidden; a crash on a None grad is explained."""
+    __tracebackhide__ = True
+    try:
+        with forbid(*TORCH_CLIPPING, kata=kata):
+            return getattr(kata, name)(parameters, *args)
+    except (AttributeError, TypeError) as err:
+        if not grads_may_be_none:
+            raise
+        raise AssertionError(
+            f"{what} raised {type(err).__name__}: {err}. Some parameters here have .grad None "
+            f"(frozen, or not used by the loss): they must be skipped, not clipped or "
+            f"measured. Likely mistake: [p.grad for p in parameters] without `if p.grad is "
+            f"not None`."
+        ) from err
+
+
+def check_grads(got: list[torch.Tensor], expected: list[torch.Tensor], what: str, mistake: str):
+    __tracebackhide__ = True
+    for i, (g, e) in enumerate(zip(got, expected, strict=True)):
+        if e.grad is None:
+            if g.grad is not None:
+                raise AssertionError(
+                    f"{what}: parameter {i} had .grad None and should keep it, but now has a "
+                    f"gradient. Likely mistake: filling missing gradients with zeros."
+                )
+            continue
+        assert_tensor_close(g.grad, e.grad, what=f"{what}: .grad of parameter {i}", mistake=mistake)
+
+
+# ----------------------------------------------------------------------------- task 1
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("norm_type", NORM_TYPES)
+def test_clip_grad_norm_matches_torch(norm_type, device):
+    gen = torch.Generator().manual_seed(41)
+    for trial in range(12):
+        params = random_parameters(gen, device)
+        norm = true_norm(params, norm_type)
+        # half the trials clip (max_norm below the norm), half leave the gradients alone
+        factor = float(torch.empty(()).uniform_(0.1, 0.9, generator=gen))
+        max_norm = norm * (factor if trial % 2 == 0 else 1 / factor)
+        expected = copy_parameters(params)
+        expected_norm = torch.nn.utils.clip_grad_norm_(expected, max_norm, norm_type)
+        what = (
+            f"clip_grad_norm(params, max_norm={max_norm:.4g}, norm_type={norm_type}) for "
+            f"params {describe(params)} (total norm {norm:.4g})"
+        )
+        got_norm = call_learner(
+            "clip_grad_norm", params, max_norm, norm_type, what=what, grads_may_be_none=True
+        )
+        assert_tensor_close(
+            got_norm,
+            expected_norm,
+            what=f"{what}: the returned total norm",
+            mistake="the norm of the gradients after clipping, or a wrong way of combining "
+            "the per-tensor norms.",
+        )
+        check_grads(
+            params,
+            expected,
+            what,
+            mistake="the coefficient must be min(max_norm / (total_norm + 1e-6), 1.0), "
+            "applied to every gradient.",
+        )
+
+
+@pytest.mark.task(1)
+def test_returns_total_norm_before_clipping(device):
+    gen = torch.Generator().manual_seed(1)
+    for _ in range(4):
+        params = random_parameters(gen, device, n=3)
+        norm = true_norm(params, 2.0)
+        expected = torch.nn.utils.clip_grad_norm_(copy_parameters(params), norm / 4)
+        what = f"clip_grad_norm(params, max_norm={norm / 4:.4g}) with a total norm of {norm:.4g}"
+        got = call_learner("clip_grad_norm", params, norm / 4, what=what, grads_may_be_none=True)
+        assert_tensor_close(
+            got,
+            expected,
+            what=f"{what}: the returned value",
+            mistake="returning the norm after clipping (about max_norm); the caller wants "
+            "the norm before, to log how large the gradients really were.",
+        )
+
+
+@pytest.mark.task(1)
+def test_gradients_below_max_norm_are_not_scaled_up(device):
+    gen = torch.Generator().manual_seed(2)
+    for _ in range(4):
+        params = random_parameters(gen, device, n=3)
+        before = copy_parameters(params)
+        max_norm = true_norm(params, 2.0) * 5
+        what = f"clip_grad_norm(params, max_norm={max_norm:.4g}), 5 times the total norm"
+        call_learner("clip_grad_norm", params, max_norm, what=what, grads_may_be_none=True)
+        check_grads(
+            params,
+            before,
+            what,
+            mistake="the coefficient max_norm / (total_norm + 1e-6) was not clamped to 1.0, "
+            "so small gradients were scaled up.",
+        )
+
+
+@pytest.mark.task(1)
+def test_inf_norm_is_the_largest_absolute_gradient(device):
+    gen = torch.Generator().manual_seed(3)
+    for _ in range(4):
+        params = random_parameters(gen, device, n=4)
+        for p in params:  # every parameter has a gradient here
+            if p.grad is None:
+                p.grad = torch.randn(p.shape, generator=gen).to(device)
+        largest = max(p.grad.abs().max() for p in params)
+        expected = copy_parameters(params)
+        torch.nn.utils.clip_grad_norm_(expected, 0.5, math.inf)
+        what = f"clip_grad_norm(params, 0.5, norm_type=inf) for params {describe(params)}"
+        got = call_learner(
+            "clip_grad_norm", params, 0.5, math.inf, what=what, grads_may_be_none=False
+        )
+        assert_tensor_close(
+            got,
+            largest,
+            what=f"{what}: the returned norm",
+            mistake="the inf norm of all gradients is the largest absolute value over all "
+            "of them (a max of the per-tensor maxima, not their sum, and not sum(|g|**p)**(1/p)).",
+        )
+        check_grads(params, expected, what, mistake="the inf norm computed wrongly.")
+
+
+@pytest.mark.task(1)
+def test_none_gradients_are_skipped(device):
+    gen = torch.Generator().manual_seed(4)
+    for norm_type in (1.0, 2.0, math.inf):
+        params = random_parameters(gen, device, n=4)
+        params[0].grad = None  # a frozen parameter first, and one in the middle
+        params[2].grad = None
+        params[3].grad = torch.randn(params[3].shape, generator=gen).to(device) * 10
+        expected = copy_parameters(params)
+        expected_norm = torch.nn.utils.clip_grad_norm_(expected, 0.1, norm_type)
+        what = f"clip_grad_norm(params, 0.1, norm_type={norm_type}) for {describe(params)}"
+        got = call_learner(
+            "clip_grad_norm", params, 0.1, norm_type, what=what, grads_may_be_none=True
+        )
+        assert_tensor_close(got, expected_norm, what=f"{what}: the returned norm")
+        check_grads(params, expected, what, mistake="None gradients must be skipped.")
+
+
+@pytest.mark.task(1)
+def test_generator_of_parameters_is_read_once(device):
+    gen = torch.Generator().manual_seed(5)
+    for norm_type in (2.0, math.inf):
+        params = random_parameters(gen, device, n=4)
+        max_norm = true_norm(params, norm_type) / 3
+        expected = copy_parameters(params)
+        expected_norm = torch.nn.utils.clip_grad_norm_(expected, max_norm, norm_type)
+        what = (
+            f"clip_grad_norm((p for p in params), {max_norm:.4g}, norm_type={norm_type}) "
+            f"(a generator, like model.parameters())"
+        )
+        got = call_learner(
+            "clip_grad_norm",
+            (p for p in params),
+            max_norm,
+            norm_type,
+            what=what,
+            grads_may_be_none=True,
+        )
+        assert_tensor_close(got, expected_norm, what=f"{what}: the returned norm")
+        check_grads(
+            params,
+            expected,
+            what,
+            mistake="the generator was read twice (once for the norm, once to clip): the "
+            "second pass sees nothing. Materialise it once with list(parameters).",
+        )
+
+
+@pytest.mark.task(1)
+def test_single_tensor_is_accepted(device):
+    gen = torch.Generator().manual_seed(6)
+    p = torch.randn(3, 4, generator=gen).to(device).requires_grad_(True)
+    p.grad = torch.randn(3, 4, generator=gen).to(device) * 3
+    expected = copy_parameters([p])
+    expected_norm = torch.nn.utils.clip_grad_norm_(expected[0], 1.0)
+    what = "clip_grad_norm(p, 1.0) for a single tensor p of shape (3, 4)"
+    got = call_learner("clip_grad_norm", p, 1.0, what=what, grads_may_be_none=False)
+    assert_tensor_close(
+        got,
+        expected_norm,
+        what=f"{what}: the returned norm",
+        mistake="iterating over a single tensor iterates over its rows; wrap it in a list.",
+    )
+    check_grads([p], expected, what, mistake="a single tensor must be treated as [p].")
+
+
+@pytest.mark.task(1)
+def test_tiny_and_zero_gradients_follow_torchs_epsilon(device):
+    gen = torch.Generator().manual_seed(7)
+    tiny = torch.randn(6, generator=gen).to(device) * 1e-7  # total norm about 2e-7
+    zero = torch.zeros(6, device=device)
+    for grad, max_norm, label in ((tiny, 1e-7, "tiny gradients"), (zero, 0.0, "zero gradients")):
+        p = torch.zeros(6, device=device, requires_grad=True)
+        p.grad = grad.clone()
+        expected = copy_parameters([p])
+        expected_norm = torch.nn.utils.clip_grad_norm_(expected, max_norm)
+        what = f"clip_grad_norm([p], max_norm={max_norm}) with {label} (norm {grad.norm():.3g})"
+        got = call_learner("clip_grad_norm", [p], max_norm, what=what, grads_may_be_none=False)
+        assert_tensor_close(got, expected_norm, what=f"{what}: the returned norm")
+        check_grads(
+            [p],
+            expected,
+            what,
+            mistake="the coefficient is max_norm / (total_norm + 1e-6), as torch computes it: "
+            "without the 1e-6, tiny gradients are clipped differently and zero gradients "
+            "with max_norm 0 become NaN (0 / 0).",
+        )
+
+
+@pytest.mark.task(1)
+def test_no_gradients_at_all_returns_zero(device):
+    params = [torch.ones(3, device=device, requires_grad=True) for _ in range(2)]
+    what = "clip_grad_norm(params, 1.0) where every .grad is None"
+    got = call_learner("clip_grad_norm", params, 1.0, what=what, grads_may_be_none=True)
+    assert_tensor_close(
+        got,
+        torch.nn.utils.clip_grad_norm_(copy_parameters(params), 1.0),
+        what=what,
+        mistake="with nothing to measure, return torch.tensor(0.0) (stacking an empty list "
+        "raises).",
+    )
+    if any(p.grad is not None for p in params):
+        raise AssertionError(f"{what}: gave some parameter a .grad; they should stay None.")
+
+
+@pytest.mark.task(1)
+def test_torchs_own_clip_grad_norm_is_not_used(device):
+    p = torch.ones(4, device=device, requires_grad=True)
+    p.grad = torch.full((4,), 2.0, device=device)
+    # any call of torch's clipping inside raises ForbiddenCall, whose message says so
+    with forbid(*TORCH_CLIPPING, kata=kata):
+        kata.clip_grad_norm([p], 1.0)
+        kata.clip_grad_value([p], 0.5)
+    assert_tensor_close(
+        p.grad,
+        torch.full((4,), 0.5, device=device),
+        what="clip_grad_norm([p], 1.0) then clip_grad_value([p], 0.5) on a gradient of 2s",
+    )
+
+
+# ----------------------------------------------------------------------------- task 2
+
+
+@pytest.mark.task(2)
+def test_clip_grad_value_matches_torch(device):
+    gen = torch.Generator().manual_seed(42)
+    for _ in range(12):
+        params = random_parameters(gen, device)
+        clip_value = float(torch.empty(()).uniform_(0.05, 2.0, generator=gen))
+        expected = copy_parameters(params)
+        torch.nn.utils.clip_grad_value_(expected, clip_value)
+        what = f"clip_grad_value(params, {clip_value:.3g}) for params {describe(params)}"
+        got = call_learner("clip_grad_value", params, clip_value, what=what, grads_may_be_none=True)
+        if got is not None:
+            raise AssertionError(
+                f"{what} returned {type(got).__name__}; it clips in place and returns None, "
+                f"like torch.nn.utils.clip_grad_value_."
+            )
+        check_grads(
+            params,
+            expected,
+            what,
+            mistake="every element goes into [-clip_value, clip_value]: clamp both sides, "
+            "not only the upper one.",
+        )
+
+
+@pytest.mark.task(2)
+def test_clip_grad_value_takes_a_generator_and_a_single_tensor(device):
+    gen = torch.Generator().manual_seed(43)
+    params = random_parameters(gen, device, n=4)
+    expected = copy_parameters(params)
+    torch.nn.utils.clip_grad_value_(expected, 0.3)
+    what = "clip_grad_value((p for p in params), 0.3) with a generator"
+    call_learner("clip_grad_value", (p for p in params), 0.3, what=what, grads_may_be_none=True)
+    check_grads(params, expected, what, mistake="a generator of parameters was not handled.")
+
+    p = torch.zeros(2, 3, device=device, requires_grad=True)
+    p.grad = torch.randn(2, 3, generator=gen).to(device) * 2
+    expected = copy_parameters([p])
+    torch.nn.utils.clip_grad_value_(expected[0], 0.3)
+    what = "clip_grad_value(p, 0.3) for a single tensor p of shape (2, 3)"
+    call_learner("clip_grad_value", p, 0.3, what=what, grads_may_be_none=False)
+    check_grads([p], expected, what, mistake="a single tensor must be treated as [p].")
+
+
+# ----------------------------------------------------------------------------- task 3
+
+
+def make_problem(seed: int, device):
+    """A small regression MLP whose gradient norm is well above 1."""
+    gen = torch.Generator().manual_seed(seed)
+    model = nn.Sequential(nn.Linear(6, 16), nn.Tanh(), nn.Linear(16, 3))
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(torch.randn(p.shape, generator=gen) * 0.5)
+    model.to(device)
+    inputs = torch.randn(8, 6, generator=gen).to(device)
+    targets = (torch.randn(8, 3, generator=gen) * 5).to(device)
+    return model, inputs, targets
+
+
+def reference_step(model, inputs, targets, max_norm):
+    """On a copy: this batch's loss, its gradient norm and the clipped gradients."""
+    ref = copy.deepcopy(model)
+    ref.zero_grad(set_to_none=True)
+    loss = F.mse_loss(ref(inputs), targets)
+    loss.backward()
+    norm = torch.nn.utils.clip_grad_norm_(ref.parameters(), max_norm)
+    return loss.item(), norm.item(), [p.grad.clone() for p in ref.parameters()]
+
+
+def record_grads_at_step(optimizer, params) -> list[list]:
+    """What optimizer.step() sees: the .grad of each parameter when step is called."""
+    seen: list[list] = []
+
+    def hook(opt, args, kwargs):
+        seen.append([None if p.grad is None else p.grad.clone() for p in params])
+
+    optimizer.register_step_pre_hook(hook)
+    return seen
+
+
+def check_float(loss, what: str) -> None:
+    __tracebackhide__ = True
+    if type(loss) is not float:
+        raise AssertionError(
+            f"{what} returned {type(loss).__name__}; expected a Python float (loss.item()), "
+            f"which holds no graph and no device memory."
+        )
+
+
+def check_one_step(seen: list, what: str) -> list:
+    __tracebackhide__ = True
+    if len(seen) != 1:
+        raise AssertionError(
+            f"{what}: optimizer.step() was called {len(seen)} times; expected exactly once."
+        )
+    return seen[0]
+
+
+@pytest.mark.task(3)
+def test_optimizer_steps_on_clipped_gradients(device):
+    for seed in range(3):
+        model, inputs, targets = make_problem(seed, device)
+        _, norm, _ = reference_step(model, inputs, targets, max_norm=1e9)
+        max_norm = norm / 4
+        _, _, clipped = reference_step(model, inputs, targets, max_norm)
+        params = list(model.parameters())
+        optimizer = torch.optim.SGD(params, lr=0.1)
+        seen = record_grads_at_step(optimizer, params)
+        what = (
+            f"train_step(model, inputs, targets, mse_loss, SGD, max_norm={max_norm:.4g}) "
+            f"with a gradient norm of {norm:.4g}"
+        )
+        kata.train_step(model, inputs, targets, F.mse_loss, optimizer, max_norm)
+        grads = check_one_step(seen, what)
+        if any(g is None for g in grads):
+            raise AssertionError(
+                f"{what}: optimizer.step() saw .grad None, so it updated nothing. Likely "
+                f"mistake: zero_grad() between backward() and step()."
+            )
+        seen_norm = torch.linalg.vector_norm(torch.stack([g.norm() for g in grads])).item()
+        if seen_norm > max_norm * 1.001:
+            raise AssertionError(
+                f"{what}: optimizer.step() saw gradients of total norm {seen_norm:.4g}, above "
+                f"max_norm: they were not clipped when the update was made. Likely mistake: "
+                f"clipping after optimizer.step() (too late) or before loss.backward() "
+                f"(no gradients yet), or a clip_grad_norm that clips nothing when given "
+                f"model.parameters(), a generator."
+            )
+        for i, (g, e) in enumerate(zip(grads, clipped, strict=True)):
+            assert_tensor_close(
+                g,
+                e,
+                what=f"{what}: .grad of parameter {i} seen by optimizer.step()",
+                mistake="clip this batch's gradients with norm type 2, after backward, "
+                "before step.",
+            )
+
+
+@pytest.mark.task(3)
+def test_stale_gradients_do_not_leak_into_the_step(device):
+    gen = torch.Generator().manual_seed(10)
+    model, inputs, targets = make_problem(10, device)
+    _, _, fresh = reference_step(model, inputs, targets, max_norm=1e9)  # no clipping
+    params = list(model.parameters())
+    for p in params:  # left over from an earlier batch
+        p.grad = torch.randn(p.shape, generator=gen).to(device) * 10
+    optimizer = torch.optim.SGD(params, lr=0.1)
+    seen = record_grads_at_step(optimizer, params)
+    what = "train_step(..., max_norm=1e9) on a model whose .grad held an earlier batch's gradients"
+    kata.train_step(model, inputs, targets, F.mse_loss, optimizer, 1e9)
+    grads = check_one_step(seen, what)
+    for i, (g, e) in enumerate(zip(grads, fresh, strict=True)):
+        if g is None:
+            raise AssertionError(f"{what}: optimizer.step() saw .grad None for parameter {i}.")
+        assert_tensor_close(
+            g,
+            e,
+            what=f"{what}: .grad of parameter {i} seen by optimizer.step()",
+            mistake="stale gradients were added to this batch's: backward() accumulates into "
+            ".grad, so call optimizer.zero_grad() before loss.backward(). (If the values are "
+            "far larger, your clip_grad_norm scales gradients below max_norm up.)",
+        )
+
+
+@pytest.mark.task(3)
+def test_calls_happen_in_the_right_order(device):
+    model, inputs, targets = make_problem(11, device)
+    events: list[str] = []
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+    def recording(obj, name):
+        original = getattr(obj, name)
+
+        def wrapper(*args, **kwargs):
+            events.append("zero_grad")
+            return original(*args, **kwargs)
+
+        setattr(obj, name, wrapper)
+
+    recording(optimizer, "zero_grad")  # either way of clearing gradients counts
+    recording(model, "zero_grad")
+    model.register_forward_hook(lambda module, args, output: events.append("forward"))
+    optimizer.register_step_pre_hook(lambda opt, args, kwargs: events.append("step"))
+
+    def loss_fn(outputs, targets):
+        events.append("loss")
+        loss = F.mse_loss(outputs, targets)
+        loss.register_hook(lambda grad: events.append("backward"))
+        return loss
+
+    kata.train_step(model, inputs, targets, loss_fn, optimizer, 1.0)
+    what = f"train_step(...) made these calls, in order: {events}"
+    for name in ("zero_grad", "forward", "loss", "backward", "step"):
+        if name not in events:
+            raise AssertionError(f"{what}; {name} is missing.")
+    if events.count("backward") != 1 or events.count("step") != 1:
+        raise AssertionError(f"{what}; expected exactly one backward and one step.")
+    first = {name: events.index(name) for name in ("forward", "loss", "backward", "step")}
+    last_zero = max(i for i, e in enumerate(events) if e == "zero_grad")
+    if last_zero > first["backward"]:
+        raise AssertionError(
+            f"{what}: zero_grad after backward wipes out this batch's gradients. "
+            f"Likely mistake: zero_grad belongs before loss.backward()."
+        )
+    if not first["forward"] < first["loss"] < first["backward"] < first["step"]:
+        raise AssertionError(f"{what}; expected forward, loss, backward, then step.")
+
+
+@pytest.mark.task(3)
+def test_returns_the_loss_before_the_step_as_a_float(device):
+    model, inputs, targets = make_problem(12, device)
+    expected, _, _ = reference_step(model, inputs, targets, max_norm=0.5)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    got = kata.train_step(model, inputs, targets, F.mse_loss, optimizer, 0.5)
+    what = "train_step(model, inputs, targets, mse_loss, SGD, 0.5)"
+    check_float(got, what)
+    if not math.isclose(got, expected, rel_tol=1e-5):
+        raise AssertionError(
+            f"{what} returned {got:.6g}; this batch's loss before the update is "
+            f"{expected:.6g}. Likely mistake: returning a loss computed after optimizer.step()."
+        )
+
+
+@pytest.mark.task(3)
+def test_training_matches_a_reference_loop(device):
+    model, inputs, targets = make_problem(13, device)
+    reference = copy.deepcopy(model)
+    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    ref_opt = torch.optim.SGD(reference.parameters(), lr=0.05, momentum=0.9)
+    for step in range(5):
+        ref_opt.zero_grad()
+        ref_loss = F.mse_loss(reference(inputs), targets)
+        ref_loss.backward()
+        torch.nn.utils.clip_grad_norm_(reference.parameters(), 2.0)
+        ref_opt.step()
+        got = kata.train_step(model, inputs, targets, F.mse_loss, opt, 2.0)
+        what = f"train_step(..., max_norm=2.0), call {step + 1} of 5, SGD with momentum"
+        check_float(got, what)
+        if not math.isclose(got, ref_loss.item(), rel_tol=1e-4):
+            raise AssertionError(f"{what} returned loss {got:.6g}; expected {ref_loss.item():.6g}.")
+        for (name, p), q in zip(model.named_parameters(), reference.parameters(), strict=True):
+            assert_tensor_close(
+                p,
+                q,
+                what=f"{what}: parameter {name} after the step",
+                rtol=1e-4,
+                atol=1e-5,
+                mistake="gradients accumulated across calls (no zero_grad) or not clipped "
+                "before step.",
+            )

@@ -1,0 +1,19 @@
+"""Mistake: returning the loss tensor instead of loss.item().
+
+The caller accumulates it in a list for logging, keeping every batch's graph alive.
+"""
+
+from torchkatas.harness import solution_for
+
+CAUGHT_BY = "python float"
+
+solution = solution_for(__file__)
+
+
+def train_step(model, inputs, targets, loss_fn, optimizer, max_norm):
+    optimizer.zero_grad()
+    loss = loss_fn(model(inputs), targets)
+    loss.backward()
+    solution.clip_grad_norm(model.parameters(), max_norm)
+    optimizer.step()
+    return loss
