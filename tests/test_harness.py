@@ -372,3 +372,11 @@ def test_mistakes_gate_judges_on_the_controller_under_xdist(pytester, repo):
     text = out(result)
     assert "1 of 2 mistakes rejected" in text
     assert "NOT REJECTED  solutions/90_square/mistakes/harmless.py" in text
+
+
+def test_collection_error_is_reported_not_an_internal_error(pytester, repo):
+    write(repo, "katas/90_square/test_broken.py", "import nonexistent_module_xyz\n")
+    result = pytester.runpytest("katas", "--solutions")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    assert "INTERNALERROR" not in out(result)
+    assert "nonexistent_module_xyz" in out(result)

@@ -318,7 +318,7 @@ def _gate_report(gate: str, item: pytest.Item, call: Any, report: Any, kata_id: 
 
 
 def pytest_report_teststatus(report: Any, config: pytest.Config) -> Any:
-    props = dict(report.user_properties)
+    props = dict(getattr(report, "user_properties", ()))  # a CollectReport has none
     if props.get("kata_status") == "not-started" and report.failed:
         return "failed", "N", "NOT STARTED"
     gate = props.get("kata_gate")
