@@ -1,0 +1,13 @@
+"""Mistake: subtracting the max of the whole tensor instead of each row's.
+
+A row far below the global max underflows to all zeros: 0 / 0 = NaN.
+"""
+
+import torch
+
+CAUGHT_BY = "not the max of the whole tensor"
+
+
+def softmax(x, dim=-1):
+    e = torch.exp(x - x.max())
+    return e / e.sum(dim=dim, keepdim=True)

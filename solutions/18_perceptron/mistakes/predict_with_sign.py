@@ -1,0 +1,12 @@
+"""Mistake: predict as torch.sign(X @ w + b).
+
+sign gives 0 for a point exactly on the boundary, which is not a label.
+"""
+
+import torch
+
+CAUGHT_BY = "torch.sign"
+
+
+def predict(w, b, X):
+    return torch.sign(X @ w + b)
