@@ -1,0 +1,340 @@
+"""Tests for kata 23: a CNN's train and eval behaviour, checked against a reference forward
+pass written with torch.nn.functional and the model's own weights."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from torchkatas.harness import assert_tensor_close, load_kata
+
+kata = load_kata(__file__)
+
+ORDER = (
+    "Conv2d (no bias), BatchNorm2d, ReLU, MaxPool2d(2), Conv2d (no bias), BatchNorm2d, ReLU, "
+    "mean over (H, W), Dropout, Linear"
+)
+
+
+def build(in_channels, num_classes, p, device, seed=0):
+    __tracebackhide__ = True
+    torch.manual_seed(seed)
+    model = kata.SmallCNN(in_channels, num_classes, p)
+    if not isinstance(model, nn.Module):
+        raise AssertionError(f"SmallCNN(...) is a {type(model).__name__}, not an nn.Module.")
+    return model.to(device=device, dtype=torch.float64)
+
+
+def layers(model):
+    """The model's layers by type, in registration order; fails if counts are off."""
+    __tracebackhide__ = True
+    found = {
+        kind: [m for m in model.modules() if isinstance(m, kind)]
+        for kind in (nn.Conv2d, nn.BatchNorm2d, nn.Dropout, nn.Linear)
+    }
+    want = {nn.Conv2d: 2, nn.BatchNorm2d: 2, nn.Dropout: 1, nn.Linear: 1}
+    for kind, n in want.items():
+        if len(found[kind]) != n:
+            raise AssertionError(
+                f"SmallCNN should hold {n} registered {kind.__name__} layer(s), found "
+                f"{len(found[kind])}. Expected layers: {ORDER}. Likely mistake: a layer missing, "
+                f"or kept in a plain list (not registered)."
+            )
+    return found
+
+
+def random_input(seed, device, batch=6, channels=3):
+    gen = torch.Generator().manual_seed(seed)
+    h, w = torch.randint(2, 10, (2,), generator=gen).tolist()
+    x = torch.randn(batch, channels, h, w, generator=gen, dtype=torch.float64) * 2 + 0.5
+    return x.to(device)
+
+
+def reference(model, x, *, training):
+    """Forward pass with F.* and the model's weights, Dropout off.
+
+    training=True: batch statistics, and running statistics updated on copies (returned).
+    training=False: the model's running statistics.
+    """
+    found = layers(model)
+    (c1, c2), (b1, b2), (lin,) = found[nn.Conv2d], found[nn.BatchNorm2d], found[nn.Linear]
+    stats = []
+
+    def bn(h, b):
+        mean, var = b.running_mean, b.running_var
+        if training:
+            mean, var = mean.clone(), var.clone()
+            stats.append((mean, var))
+        return F.batch_norm(
+            h, mean, var, b.weight, b.bias, training=training, momentum=b.momentum, eps=b.eps
+        )
+
+    with torch.no_grad():
+        h = F.max_pool2d(F.relu(bn(F.conv2d(x, c1.weight, padding=1), b1)), 2)
+        h = F.relu(bn(F.conv2d(h, c2.weight, padding=1), b2))
+        out = F.linear(h.mean(dim=(2, 3)), lin.weight, lin.bias)
+    return out, stats
+
+
+def running_stats(model):
+    return [
+        (m.running_mean.clone(), m.running_var.clone())
+        for m in model.modules()
+        if isinstance(m, nn.BatchNorm2d)
+    ]
+
+
+def warm_up(model, device, channels=3, steps=3):
+    """A few training-mode forwards, so running statistics are not their initial 0 and 1."""
+    model.train()
+    with torch.no_grad():
+        for s in range(steps):
+            model(random_input(500 + s, device, channels=channels))
+
+
+def check_stats_unchanged(before, model, what, mistake):
+    __tracebackhide__ = True
+    for i, ((m0, v0), (m1, v1)) in enumerate(zip(before, running_stats(model), strict=True)):
+        if not (torch.equal(m0, m1) and torch.equal(v0, v1)):
+            raise AssertionError(
+                f"{what}: the running statistics of BatchNorm layer {i} changed "
+                f"(running_mean moved by up to {(m1 - m0).abs().max().item():.3g}). "
+                f"Likely mistake: {mistake}"
+            )
+
+
+def modes(model):
+    return {name or "(model)": m.training for name, m in model.named_modules()}
+
+
+# ----------------------------------------------------------------------------- task 1
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("seed", range(3))
+def test_output_shape(seed, device):
+    gen = torch.Generator().manual_seed(seed)
+    c, k = torch.randint(1, 5, (2,), generator=gen).tolist()
+    model = build(c, k + 1, 0.5, device, seed)
+    for batch in (2, 5):
+        x = random_input(seed, device, batch=batch, channels=c)
+        out = model(x)
+        if not isinstance(out, torch.Tensor) or out.shape != (batch, k + 1):
+            got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+            raise AssertionError(
+                f"SmallCNN({c}, {k + 1})(x) for x of shape {tuple(x.shape)} returned {got}, "
+                f"expected ({batch}, {k + 1}). Layers: {ORDER}."
+            )
+
+
+@pytest.mark.task(1)
+def test_layers_registered_without_conv_bias(device):
+    model = build(3, 4, 0.3, device)
+    found = layers(model)
+    for i, conv in enumerate(found[nn.Conv2d]):
+        if conv.bias is not None:
+            raise AssertionError(
+                f"Conv2d layer {i} has a bias. Likely mistake: bias=True before BatchNorm, whose "
+                f"own shift (beta) makes a conv bias redundant: pass bias=False."
+            )
+    (drop,) = found[nn.Dropout]
+    if drop.p != 0.3:
+        raise AssertionError(f"SmallCNN(3, 4, p=0.3) has Dropout(p={drop.p}), expected 0.3.")
+    n = sum(p.numel() for p in model.parameters())
+    expected = 3 * 16 * 9 + 2 * 16 + 16 * 32 * 9 + 2 * 32 + 32 * 4 + 4
+    if n != expected:
+        raise AssertionError(f"SmallCNN(3, 4) has {n} parameters, expected {expected} ({ORDER}).")
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("seed", range(3))
+def test_train_mode_uses_batch_statistics_and_updates_running_ones(seed, device):
+    model = build(3, 5, 0.0, device, seed)  # p=0: dropout does nothing, train output is exact
+    model.train()
+    x = random_input(seed, device)
+    expected, stats = reference(model, x, training=True)
+    got = model(x)
+    assert_tensor_close(
+        got,
+        expected,
+        what=f"SmallCNN(3, 5, p=0.0) in train mode on x of shape {tuple(x.shape)}",
+        mistake=f"layers in the wrong order (expected {ORDER}), or max pooling after the "
+        f"second block instead of the first.",
+    )
+    for i, ((m, v), (rm, rv)) in enumerate(zip(running_stats(model), stats, strict=True)):
+        assert_tensor_close(m, rm, what=f"BatchNorm {i} running_mean after one train forward")
+        assert_tensor_close(v, rv, what=f"BatchNorm {i} running_var after one train forward")
+
+
+@pytest.mark.task(1)
+def test_dropout_is_active_in_train_mode_only(device):
+    model = build(3, 5, 0.5, device)
+    x = random_input(7, device)
+    model.train()
+    a, b = model(x), model(x)
+    if torch.equal(a, b):
+        raise AssertionError(
+            "SmallCNN(3, 5, p=0.5) in train mode gave the same logits twice for the same x: "
+            "dropout is not active. Likely mistake: no nn.Dropout in forward, or "
+            "F.dropout(h, p) called with training=False."
+        )
+    model.eval()
+    a, b = model(x), model(x)
+    assert_tensor_close(
+        a,
+        b,
+        what="SmallCNN in eval mode, called twice on the same x",
+        rtol=0,
+        atol=0,
+        mistake="F.dropout(h, p, training=True) hard-coded: use nn.Dropout or self.training.",
+    )
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("seed", range(3))
+def test_eval_mode_uses_running_statistics(seed, device):
+    model = build(2, 3, 0.5, device, seed)
+    warm_up(model, device, channels=2)
+    model.eval()
+    before = running_stats(model)
+    x = random_input(seed, device, batch=1, channels=2)  # batch 1: fine in eval mode
+    got = model(x)
+    expected, _ = reference(model, x, training=False)
+    assert_tensor_close(
+        got,
+        expected,
+        what=f"SmallCNN in eval mode on x of shape {tuple(x.shape)}",
+        mistake=f"batch statistics used in eval (F.batch_norm with training=True), or layers "
+        f"in the wrong order (expected {ORDER}).",
+    )
+    check_stats_unchanged(before, model, "SmallCNN in eval mode", "training=True in eval mode.")
+
+
+# ----------------------------------------------------------------------------- task 2
+
+NOT_EVAL = (
+    "the model was not switched to eval mode (model.eval()): torch.no_grad() alone leaves "
+    "dropout active and BatchNorm on batch statistics."
+)
+
+
+@pytest.mark.task(2)
+@pytest.mark.parametrize("seed", range(3))
+def test_predict_matches_eval_reference(seed, device):
+    model = build(3, 4, 0.5, device, seed)
+    warm_up(model, device)
+    model.train()
+    x = random_input(seed, device)
+    expected, _ = reference(model, x, training=False)
+    before = running_stats(model)
+    got = kata.predict(model, x)
+    assert_tensor_close(
+        got, expected, what="predict(model, x) for a model in train mode", mistake=NOT_EVAL
+    )
+    check_stats_unchanged(before, model, "predict(model, x)", NOT_EVAL)
+    again = kata.predict(model, x)
+    assert_tensor_close(
+        again, got, what="predict(model, x) called twice", rtol=0, atol=0, mistake=NOT_EVAL
+    )
+
+
+@pytest.mark.task(2)
+def test_predict_returns_no_graph(device):
+    model = build(3, 4, 0.5, device)
+    out = kata.predict(model, random_input(1, device))
+    if not isinstance(out, torch.Tensor) or out.requires_grad or out.grad_fn is not None:
+        raise AssertionError(
+            "predict(model, x) returned a tensor attached to an autograd graph. Likely "
+            "mistake: no torch.no_grad() (or torch.inference_mode()) around the forward pass."
+        )
+
+
+@pytest.mark.task(2)
+@pytest.mark.parametrize("training", [True, False])
+def test_predict_restores_the_models_mode(training, device):
+    model = build(3, 4, 0.5, device)
+    model.train(training)
+    before = modes(model)
+    kata.predict(model, random_input(2, device))
+    after = modes(model)
+    if after != before:
+        changed = sorted(k for k in before if before[k] != after[k])
+        state = "train" if training else "eval"
+        raise AssertionError(
+            f"predict(model, x) on a model in {state} mode left the model in "
+            f"{'eval' if training else 'train'} mode (changed: {changed}). Likely mistake: "
+            f"model.eval() without switching back afterwards (use try/finally)."
+        )
+
+
+# ----------------------------------------------------------------------------- task 3
+
+
+@pytest.mark.task(3)
+def test_freeze_batchnorm_sets_modes_and_requires_grad(device):
+    model = build(3, 4, 0.5, device)
+    model.train()
+    kata.freeze_batchnorm(model)
+    for name, m in model.named_modules():
+        frozen = isinstance(m, nn.BatchNorm2d)
+        if frozen and m.training:
+            raise AssertionError(
+                f"after freeze_batchnorm(model), BatchNorm {name} is still in training mode, "
+                f"so its running statistics keep changing. Likely mistake: only "
+                f"requires_grad_(False); also call .eval() on each BatchNorm."
+            )
+        if not frozen and name and not m.training:
+            raise AssertionError(
+                f"after freeze_batchnorm(model), {name} ({type(m).__name__}) is in eval mode. "
+                f"Likely mistake: model.eval() on the whole model; only BatchNorm is frozen."
+            )
+        for pname, p in m.named_parameters(recurse=False):
+            if p.requires_grad == frozen:
+                raise AssertionError(
+                    f"after freeze_batchnorm(model), {name}.{pname}.requires_grad is "
+                    f"{p.requires_grad}, expected {not frozen}. Only BatchNorm's weight and "
+                    f"bias stop requiring grad."
+                )
+
+
+@pytest.mark.task(3)
+@pytest.mark.parametrize("seed", range(2))
+def test_frozen_batchnorm_keeps_running_statistics_in_training(seed, device):
+    model = build(3, 4, 0.0, device, seed)
+    warm_up(model, device)
+    model.train()
+    kata.freeze_batchnorm(model)
+    before = running_stats(model)
+    x = random_input(seed, device)
+    got = model(x)
+    expected, _ = reference(model, x, training=False)
+    check_stats_unchanged(
+        before,
+        model,
+        "a training forward after freeze_batchnorm(model)",
+        "BatchNorm left in training mode (requires_grad_(False) does not stop the running "
+        "statistics: m.eval() does).",
+    )
+    assert_tensor_close(
+        got,
+        expected,
+        what="a training forward after freeze_batchnorm(model), p=0",
+        mistake="a frozen BatchNorm normalizes with its running statistics.",
+    )
+
+
+@pytest.mark.task(3)
+def test_predict_keeps_frozen_batchnorm_frozen(device):
+    model = build(3, 4, 0.5, device)
+    model.train()
+    kata.freeze_batchnorm(model)
+    before = modes(model)
+    kata.predict(model, random_input(3, device))
+    after = modes(model)
+    if after != before:
+        changed = sorted(k for k in before if before[k] != after[k])
+        raise AssertionError(
+            f"predict(model, x) unfroze frozen BatchNorm layers: the mode of {changed} changed. "
+            f"Likely mistake: restoring only the top-level mode with model.train(was_training), "
+            f"which sets every submodule; remember and restore each submodule's .training."
+        )

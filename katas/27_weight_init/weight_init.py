@@ -1,0 +1,52 @@
+"""Kata 27: Xavier and Kaiming initialization from scratch. See README.md in this folder."""
+
+from torch import Tensor, nn
+
+
+def fan_in_and_fan_out(weight: Tensor) -> tuple[int, int]:
+    """(fan_in, fan_out) of a Linear or Conv weight, as Python ints.
+
+    weight: (out_features, in_features) for nn.Linear, (out_channels, in_channels, *kernel)
+    for nn.Conv1d/2d/3d. Each input feeds out_channels * kernel-size outputs and each output
+    reads in_channels * kernel-size inputs: fan_in = in * receptive field, fan_out = out *
+    receptive field, where the receptive field is the product of the kernel sizes (1 for a
+    Linear). Raises ValueError for a tensor with fewer than two dimensions.
+    """
+    # TODO: weight.shape[1], weight.shape[0], and the product of weight.shape[2:]
+    raise NotImplementedError("TODO: fan_in_and_fan_out(weight)")
+
+
+def xavier_uniform_(weight: Tensor, gain: float = 1.0) -> Tensor:
+    """Glorot/Xavier uniform initialization, in place; returns weight itself.
+
+    Fills weight with U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out)), so the variance is
+    gain**2 * 2 / (fan_in + fan_out). weight may be an nn.Parameter that requires grad: no
+    autograd graph is recorded and it stays a leaf that requires grad. Uses torch's global
+    random generator (torch.manual_seed makes it reproducible).
+    """
+    # TODO: under torch.no_grad(), weight.uniform_(-a, a)
+    raise NotImplementedError("TODO: xavier_uniform_(weight, gain)")
+
+
+def kaiming_normal_(weight: Tensor, mode: str = "fan_in", negative_slope: float = 0.0) -> Tensor:
+    """He/Kaiming normal initialization for (leaky) ReLU layers, in place; returns weight.
+
+    Fills weight with N(0, std**2), std = gain / sqrt(fan), gain = sqrt(2 / (1 +
+    negative_slope**2)) (sqrt(2) for ReLU), fan = fan_in (mode="fan_in", keeps the forward
+    activations' variance) or fan_out (mode="fan_out", keeps the gradients'). Raises
+    ValueError for another mode. Same contract as xavier_uniform_ otherwise.
+    """
+    # TODO: the gain, the fan, then weight.normal_(0, std) under torch.no_grad()
+    raise NotImplementedError("TODO: kaiming_normal_(weight, mode, negative_slope)")
+
+
+def init_weights(module: nn.Module) -> None:
+    """For model.apply(init_weights): He-initialize ReLU networks.
+
+    For an nn.Linear, nn.Conv1d, nn.Conv2d or nn.Conv3d: kaiming_normal_(weight) (fan_in,
+    ReLU) and its bias, if any, set to zero. Every other module (BatchNorm, activations,
+    containers) is left exactly as it is. model.apply calls this once per submodule, so it
+    must not recurse itself.
+    """
+    # TODO: isinstance checks, your kaiming_normal_, bias.zero_() under torch.no_grad()
+    raise NotImplementedError("TODO: init_weights(module)")

@@ -1,0 +1,334 @@
+"""Tests for kata 28: weights round-trip, untrusted files are refused without running their
+code, and a run resumed from a checkpoint equals an uninterrupted one bit for bit."""
+
+import os
+import pickle
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from torchkatas.harness import assert_tensor_close, load_kata
+
+kata = load_kata(__file__)
+
+EPOCHS, SAVE_AFTER = 4, 2
+
+
+def make_model(device, seed=0, hidden=16):
+    torch.manual_seed(seed)
+    model = nn.Sequential(
+        nn.Linear(6, hidden), nn.ReLU(), nn.Dropout(0.3), nn.Linear(hidden, 3)
+    ).to(device)
+    return model
+
+
+def make_training(device, seed):
+    """A model with dropout, AdamW (it has state) and a schedule that changes every epoch."""
+    model = make_model(device, seed)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2, weight_decay=0.1)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=EPOCHS + 1)
+    return model, optimizer, scheduler
+
+
+def train_epoch(model, optimizer, scheduler, device):
+    """Data drawn from torch's global generator, so the generator's state matters."""
+    model.train()
+    losses = []
+    for _ in range(3):
+        x = torch.randn(8, 6).to(device)
+        y = torch.randint(0, 3, (8,)).to(device)
+        loss = F.cross_entropy(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    scheduler.step()
+    return losses
+
+
+def run_uninterrupted(device):
+    model, optimizer, scheduler = make_training(device, seed=0)
+    torch.manual_seed(1)
+    losses = [train_epoch(model, optimizer, scheduler, device) for _ in range(EPOCHS)]
+    return model, losses
+
+
+def clone_state(sd):
+    if isinstance(sd, torch.Tensor):
+        return sd.clone()
+    if isinstance(sd, dict):
+        return {k: clone_state(v) for k, v in sd.items()}
+    if isinstance(sd, list | tuple):
+        return type(sd)(clone_state(v) for v in sd)
+    return sd
+
+
+def same_state(a, b):
+    if isinstance(a, torch.Tensor):
+        return isinstance(b, torch.Tensor) and a.shape == b.shape and torch.equal(a.cpu(), b.cpu())
+    if isinstance(a, dict):
+        return (
+            isinstance(b, dict) and a.keys() == b.keys() and all(same_state(a[k], b[k]) for k in a)
+        )
+    if isinstance(a, list | tuple):
+        return len(a) == len(b) and all(same_state(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+def safe_load(path, what, mistake):
+    __tracebackhide__ = True
+    try:
+        return torch.load(path, weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise AssertionError(
+            f"{what} wrote a file that torch.load(path, weights_only=True) refuses: "
+            f"{str(err).splitlines()[0]}. Likely mistake: {mistake}"
+        ) from err
+
+
+# ----------------------------------------------------------------------------- task 1
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("seed", range(3))
+def test_weights_round_trip(seed, device, tmp_path):
+    path = tmp_path / "weights.pt"
+    source = make_model(device, seed)
+    kata.save_weights(path, source)
+    saved = safe_load(
+        path,
+        "save_weights(path, model)",
+        "torch.save(model, path) saved the whole model (a pickled object); save "
+        "model.state_dict().",
+    )
+    if not isinstance(saved, dict) or list(saved) != list(source.state_dict()):
+        got = list(saved) if isinstance(saved, dict) else type(saved).__name__
+        raise AssertionError(
+            f"save_weights wrote {got}, expected the state_dict with keys "
+            f"{list(source.state_dict())}."
+        )
+    target = make_model(device, seed + 100)
+    kata.load_weights(path, target)
+    for (name, p), q in zip(source.state_dict().items(), target.state_dict().values(), strict=True):
+        assert_tensor_close(q, p, what=f"{name} after save_weights / load_weights", rtol=0, atol=0)
+
+
+@pytest.mark.task(1)
+def test_load_weights_saved_on_cpu_onto_device(device, tmp_path):
+    path = tmp_path / "weights.pt"
+    torch.save(make_model("cpu", 3).state_dict(), path)
+    target = make_model(device, 4)
+    kata.load_weights(path, target)
+    for name, p in target.named_parameters():
+        if p.device.type != device.type:  # 'cuda' vs 'cuda:0'
+            raise AssertionError(f"after load_weights, {name} is on {p.device}, not {device}.")
+    assert_tensor_close(
+        target[0].weight.cpu(),
+        make_model("cpu", 3)[0].weight,
+        what="the first layer's weight after load_weights",
+        rtol=0,
+        atol=0,
+    )
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("problem", ["missing key", "unexpected key", "wrong shape"])
+def test_load_weights_is_strict(problem, device, tmp_path):
+    path = tmp_path / "weights.pt"
+    state = make_model("cpu", 5).state_dict()
+    if problem == "missing key":
+        del state["3.bias"]
+    elif problem == "unexpected key":
+        state["4.weight"] = torch.zeros(2)
+    else:
+        state = make_model("cpu", 5, hidden=12).state_dict()
+    torch.save(state, path)
+    model = make_model(device, 6)
+    before = clone_state(model.state_dict())
+    try:
+        kata.load_weights(path, model)
+    except RuntimeError as err:
+        if isinstance(err, NotImplementedError):
+            raise
+        return
+    changed = not same_state(before, model.state_dict())
+    raise AssertionError(
+        f"load_weights on a file with a {problem} raised nothing"
+        + (" and changed the model" if changed else "")
+        + ". Likely mistake: load_state_dict(..., strict=False) silently skips keys that do "
+        "not match; keep it strict so a wrong file fails loudly."
+    )
+
+
+# ----------------------------------------------------------------------------- task 2
+
+
+class Payload:
+    """Unpickling this runs os.mkdir(marker): harmless, and visible in tmp_path."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (os.mkdir, (self.marker,))
+
+
+@pytest.mark.task(2)
+def test_untrusted_pickle_is_refused_without_running_it(device, tmp_path):
+    marker = tmp_path / "payload_ran"
+    path = tmp_path / "innocent_looking_weights.pt"
+    state = make_model("cpu", 7).state_dict()
+    state["0.weight"] = Payload(marker)  # a crafted file: loading it calls os.mkdir
+    torch.save(state, path)
+    model = make_model(device, 8)
+    before = clone_state(model.state_dict())
+    raised = None
+    try:
+        kata.load_weights(path, model)
+    except pickle.UnpicklingError as err:
+        raised = err
+    except NotImplementedError:
+        raise
+    except Exception as err:  # e.g. load_state_dict choking on what the payload returned
+        raised = err
+    if marker.exists():
+        raise AssertionError(
+            "load_weights on a crafted file ran code from the file: it created "
+            f"{marker.name} in tmp_path (it could as well have deleted your home directory). "
+            "Likely mistake: torch.load(path, weights_only=False) unpickles arbitrary objects; "
+            "use weights_only=True for any file you did not write yourself."
+        )
+    if not isinstance(raised, pickle.UnpicklingError):
+        raise AssertionError(
+            f"load_weights on a crafted file raised {raised!r}, expected pickle."
+            f"UnpicklingError (what torch.load(..., weights_only=True) raises). Let it "
+            f"propagate."
+        )
+    if not same_state(before, model.state_dict()):
+        raise AssertionError("load_weights changed the model although the file was refused.")
+
+
+@pytest.mark.task(2)
+def test_load_weights_accepts_a_plain_dict_of_tensors(device, tmp_path):
+    """weights_only=True loads plain containers: a dict written by someone else's code."""
+    path = tmp_path / "weights.pt"
+    model = make_model(device, 9)
+    torch.save({k: v.cpu().clone() for k, v in model.state_dict().items()}, path)
+    fresh = make_model(device, 10)
+    kata.load_weights(path, fresh)
+    assert_tensor_close(
+        fresh[3].bias, model[3].bias, what="bias after load_weights", rtol=0, atol=0
+    )
+
+
+# ----------------------------------------------------------------------------- task 3
+
+
+def save_midway(device, tmp_path):
+    """Train SAVE_AFTER epochs from the same start as run_uninterrupted, then checkpoint."""
+    model, optimizer, scheduler = make_training(device, seed=0)
+    torch.manual_seed(1)
+    losses = [train_epoch(model, optimizer, scheduler, device) for _ in range(SAVE_AFTER)]
+    path = tmp_path / "checkpoint.pt"
+    states = {
+        "model": clone_state(model.state_dict()),
+        "optimizer": clone_state(optimizer.state_dict()),
+        "scheduler": clone_state(scheduler.state_dict()),
+        "cpu_rng": torch.get_rng_state(),
+    }
+    kata.save_checkpoint(path, model, optimizer, scheduler, SAVE_AFTER)
+    return path, losses, states
+
+
+def resume(path, device):
+    """A new process: other seeds, freshly built objects, then load_checkpoint."""
+    torch.manual_seed(12345)
+    model, optimizer, scheduler = make_training(device, seed=99)
+    torch.randn(100)  # the generator is somewhere else entirely
+    start = kata.load_checkpoint(path, model, optimizer, scheduler)
+    return start, model, optimizer, scheduler
+
+
+@pytest.mark.task(3)
+def test_checkpoint_loads_with_weights_only(device, tmp_path):
+    path, _, _ = save_midway(device, tmp_path)
+    checkpoint = safe_load(
+        path,
+        "save_checkpoint(...)",
+        "an object saved instead of its state: save model.state_dict(), "
+        "optimizer.state_dict() and scheduler.state_dict(), not the objects.",
+    )
+    if not isinstance(checkpoint, dict):
+        raise AssertionError(f"save_checkpoint wrote a {type(checkpoint).__name__}, not a dict.")
+
+
+@pytest.mark.task(3)
+def test_load_checkpoint_restores_every_state(device, tmp_path):
+    path, _, states = save_midway(device, tmp_path)
+    start, model, optimizer, scheduler = resume(path, device)
+    if start != SAVE_AFTER or type(start) is not int:
+        raise AssertionError(
+            f"load_checkpoint returned {start!r}, expected the saved epoch {SAVE_AFTER} (an int)."
+        )
+    checks = [
+        ("model", model.state_dict(), "the model's state_dict was not saved or not loaded."),
+        (
+            "optimizer",
+            optimizer.state_dict(),
+            "the optimizer's state was not saved: AdamW's "
+            "moment estimates and step counts restart from zero, so the updates differ.",
+        ),
+        (
+            "scheduler",
+            scheduler.state_dict(),
+            "the scheduler's state was not saved: the "
+            "learning rate schedule restarts from the beginning.",
+        ),
+        (
+            "cpu_rng",
+            torch.get_rng_state(),
+            "the RNG state was not saved and restored "
+            "(torch.get_rng_state / torch.set_rng_state): dropout masks and random data after "
+            "resuming differ from the uninterrupted run's.",
+        ),
+    ]
+    for name, got, mistake in checks:
+        if not same_state(states[name], got):
+            raise AssertionError(
+                f"after load_checkpoint, the {name} state differs from the one at save time. "
+                f"Likely mistake: {mistake}"
+            )
+    lr = optimizer.param_groups[0]["lr"]
+    if lr != scheduler.get_last_lr()[0]:
+        raise AssertionError(
+            f"after load_checkpoint, the optimizer's lr {lr} differs from the scheduler's "
+            f"{scheduler.get_last_lr()[0]}: load the optimizer's state too."
+        )
+
+
+@pytest.mark.task(3)
+def test_resumed_training_equals_uninterrupted_bit_for_bit(device, tmp_path):
+    reference, reference_losses = run_uninterrupted(device)
+    path, losses, _ = save_midway(device, tmp_path)
+    start, model, optimizer, scheduler = resume(path, device)
+    losses += [train_epoch(model, optimizer, scheduler, device) for _ in range(start, EPOCHS)]
+    if losses != reference_losses:
+        first = next(
+            i for i, (a, b) in enumerate(zip(losses, reference_losses, strict=True)) if a != b
+        )
+        raise AssertionError(
+            f"resumed training gave different losses from epoch {first} on: {losses[first]} vs "
+            f"{reference_losses[first]} uninterrupted. Likely mistake: a state missing from "
+            f"the checkpoint (optimizer, scheduler or RNG state), or a wrong epoch returned."
+        )
+    for (name, p), q in zip(reference.named_parameters(), model.parameters(), strict=True):
+        assert_tensor_close(
+            q,
+            p,
+            what=f"{name} after resuming and finishing training",
+            rtol=0,
+            atol=0,
+            mistake="a state missing from the checkpoint (optimizer, scheduler or RNG state).",
+        )

@@ -1,0 +1,68 @@
+"""Kata 23: a CNN with Dropout and BatchNorm, train vs eval. See README.md in this folder."""
+
+import torch
+from torch import Tensor, nn
+
+
+class SmallCNN(nn.Module):
+    """Two convolution blocks and a classifier, with BatchNorm and Dropout.
+
+    The layers, in this order (the tests find them by type, in order):
+      Conv2d(in_channels, 16, 3, padding=1, bias=False), BatchNorm2d(16), ReLU, MaxPool2d(2),
+      Conv2d(16, 32, 3, padding=1, bias=False), BatchNorm2d(32), ReLU,
+      the mean over H and W, Dropout(p), Linear(32, num_classes).
+    The convolutions have no bias: the BatchNorm right after each one adds its own shift.
+    forward(x): x (B, in_channels, H, W) float, H and W at least 2 -> logits (B, num_classes).
+    """
+
+    def __init__(self, in_channels: int, num_classes: int, p: float = 0.5) -> None:
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(in_channels, 16, 3, padding=1, bias=False),
+            nn.BatchNorm2d(16),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(16, 32, 3, padding=1, bias=False),
+            nn.BatchNorm2d(32),
+            nn.ReLU(),
+        )
+        self.dropout = nn.Dropout(p)
+        self.classifier = nn.Linear(32, num_classes)
+
+    def forward(self, x: Tensor) -> Tensor:
+        h = self.features(x)  # (B, 32, H/2, W/2)
+        h = h.mean(dim=(2, 3))  # (B, 32)
+        return self.classifier(self.dropout(h))  # (B, num_classes)
+
+
+def predict(model: nn.Module, x: Tensor) -> Tensor:
+    """Inference logits model(x), as at test time.
+
+    Dropout is off and BatchNorm normalizes with its running statistics, so the same x always
+    gives the same logits. The result carries no autograd graph. Afterwards every submodule is
+    in the mode (train or eval) it was in before the call, and no running statistic changed.
+    """
+    # per submodule, not just model.training: a frozen BatchNorm inside a training model
+    # must stay frozen
+    modes = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try:
+        with torch.no_grad():
+            return model(x)
+    finally:
+        for m, training in modes:
+            m.training = training
+
+
+def freeze_batchnorm(model: nn.Module) -> None:
+    """Freeze every BatchNorm layer (1d, 2d and 3d) of model, in place, for fine-tuning.
+
+    Each BatchNorm goes to eval mode, so it normalizes with its running statistics and stops
+    updating them, and its weight and bias stop requiring grad. Every other layer keeps its
+    mode and its parameters (Dropout stays active in a model in training mode). A later
+    model.train() puts BatchNorm back in training mode: call this after model.train().
+    """
+    for m in model.modules():
+        if isinstance(m, nn.modules.batchnorm._BatchNorm):
+            m.eval()  # requires_grad alone would still update the running statistics
+            m.requires_grad_(False)

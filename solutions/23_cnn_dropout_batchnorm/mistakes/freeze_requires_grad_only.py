@@ -1,0 +1,15 @@
+"""Mistake: freeze_batchnorm() only sets requires_grad_(False) on BatchNorm layers.
+
+The running statistics are buffers, updated in every training-mode forward whatever
+requires_grad says; only eval mode stops them.
+"""
+
+from torch import nn
+
+CAUGHT_BY = "running statistics"
+
+
+def freeze_batchnorm(model):
+    for m in model.modules():
+        if isinstance(m, nn.modules.batchnorm._BatchNorm):
+            m.requires_grad_(False)

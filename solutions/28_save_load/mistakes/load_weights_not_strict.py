@@ -1,0 +1,14 @@
+"""Mistake: load_weights() calls model.load_state_dict(state, strict=False).
+
+Keys that do not match are skipped silently: a checkpoint of another architecture "loads"
+and leaves layers at their random initialization.
+"""
+
+import torch
+
+CAUGHT_BY = "strict=False"
+
+
+def load_weights(path, model):
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    model.load_state_dict(state, strict=False)

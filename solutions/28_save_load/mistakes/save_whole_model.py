@@ -1,0 +1,13 @@
+"""Mistake: save_weights() pickles the whole model with torch.save(model, path).
+
+The file needs the model's class to load and cannot be read with weights_only=True, the only
+safe way to load a file from someone else.
+"""
+
+import torch
+
+CAUGHT_BY = "saved the whole model"
+
+
+def save_weights(path, model):
+    torch.save(model, path)
