@@ -346,27 +346,38 @@ def test_gates_refuse_an_implementation_choice(pytester, repo):
 
 
 def test_summary_counts_passing_and_not_started_per_kata(pytester, repo):
-    write(repo, "student/90_square/square.py", STUB.replace(
-        'raise NotImplementedError("TODO: square(x)")', "return x * x"))
+    write(
+        repo,
+        "student/90_square/square.py",
+        STUB.replace('raise NotImplementedError("TODO: square(x)")', "return x * x"),
+    )
     result = pytester.runpytest("katas", "--impl-root", str(repo / "student"))
     assert "90_square: 2 of 3 passing (1 not started)" in out(result)
 
 
 def test_mistakes_gate_judges_on_the_controller_under_xdist(pytester, repo):
-    mistake(repo, "adds", '''
+    mistake(
+        repo,
+        "adds",
+        '''
         """Mistake: x + x instead of x * x."""
         CAUGHT_BY = "not squaring"
 
         def square(x):
             return x + x
-    ''')
-    mistake(repo, "harmless", '''
+    ''',
+    )
+    mistake(
+        repo,
+        "harmless",
+        '''
         """Mistake: none really, so no test can fail."""
         CAUGHT_BY = "not squaring"
 
         def cube(x):
             return x ** 3
-    ''')
+    ''',
+    )
     result = pytester.runpytest_subprocess("katas", "--gate", "mistakes", "-n", "2")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     text = out(result)
@@ -380,3 +391,18 @@ def test_collection_error_is_reported_not_an_internal_error(pytester, repo):
     assert result.ret == pytest.ExitCode.INTERRUPTED
     assert "INTERNALERROR" not in out(result)
     assert "nonexistent_module_xyz" in out(result)
+
+
+def test_not_implemented_error_from_torch_is_wrong_not_not_started(pytester, repo):
+    write(
+        repo,
+        "student/90_square/square.py",
+        SOLUTION.replace("return x * x\n", "return torch.rand_like(x.long())\n", 1).replace(
+            "def square", "import torch\n\n\ndef square", 1
+        ),
+    )
+    result = pytester.runpytest("katas", "--impl-root", str(repo / "student"))
+    result.assert_outcomes(passed=1, failed=2)
+    text = out(result)
+    assert "not implemented yet" not in text and "NOT STARTED" not in text
+    assert "NotImplementedError" in text
