@@ -1,0 +1,255 @@
+"""Tests for kata 04: the broadcasting rules, pairwise distances and outer ops, loop-free."""
+
+from collections import Counter
+
+import pytest
+import torch
+
+from torchkatas.harness import assert_tensor_close, count_torch_calls, forbid, load_kata
+
+kata = load_kata(__file__)
+
+WHY_BROADCAST = "Work the rules out yourself, in plain Python."
+WHY_CDIST = "Pair the rows by broadcasting x[:, None, :] against y[None, :, :]."
+# calls that mean the elements went through Python one at a time
+PER_ELEMENT = ("tolist", "item", "numpy", "unbind", "__iter__")
+SWAPPED_PAIRS = (
+    "x[None] - y[:, None] pairs the other way round and gives shape (M, N); out[i, j] "
+    "needs x[i] against y[j]: x[:, None, :] - y[None, :, :]."
+)
+
+
+def compatible_pair(gen: torch.Generator) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Two shapes that broadcast: a random result shape, each side with 1s and dims dropped."""
+    ndim = int(torch.randint(0, 5, (1,), generator=gen))
+    result = torch.randint(2, 6, (ndim,), generator=gen)
+    if ndim and torch.rand(1, generator=gen) < 0.2:
+        result[int(torch.randint(ndim, (1,), generator=gen))] = 0  # an empty dimension
+    shapes = []
+    for _ in range(2):
+        keep = int(torch.randint(0, ndim + 1, (1,), generator=gen))
+        dims = result[ndim - keep :].clone()
+        ones = torch.rand(keep, generator=gen) < 0.4
+        dims[ones] = 1
+        shapes.append(tuple(dims.tolist()))
+    return shapes[0], shapes[1]
+
+
+def _broadcast(a, b):
+    __tracebackhide__ = True
+    with forbid("torch.broadcast_shapes", "torch.broadcast_tensors", kata=kata, why=WHY_BROADCAST):
+        with count_torch_calls() as calls:
+            got = kata.broadcast_shape(a, b)
+    if calls:
+        raise AssertionError(
+            f"broadcast_shape({a}, {b}) called torch ({dict(calls)}); it should be plain Python "
+            f"on the tuples. Likely mistake: building tensors and adding them to read the shape."
+        )
+    return got
+
+
+def check_broadcast_result(a, b, got, expected) -> None:
+    __tracebackhide__ = True
+    if isinstance(got, tuple) and got == expected:
+        return
+    if isinstance(got, tuple) and len(got) < len(expected):
+        mistake = (
+            "the leading dimensions of the longer shape were lost (zip stops at the shorter shape)."
+        )
+    elif isinstance(got, tuple) and len(got) == len(expected):
+        mistake = (
+            "aligning at the left instead of the right, or max() of two sizes when one is 1 "
+            "and the other 0 (the result is 0)."
+        )
+    else:
+        mistake = "return a tuple of ints, one per dimension of the longer shape."
+    raise AssertionError(
+        f"broadcast_shape({a}, {b}) returned {got!r}, expected the tuple {expected}. "
+        f"Likely mistake: {mistake}"
+    )
+
+
+# ----------------------------------------------------------------------------- task 1
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("seed", range(4))
+def test_broadcast_shape_agrees_with_torch(seed):
+    gen = torch.Generator().manual_seed(seed)
+    for _ in range(40):
+        a, b = compatible_pair(gen)
+        expected = tuple(torch.broadcast_shapes(a, b))
+        what = f"broadcast_shape({a}, {b})"
+        try:
+            got = _broadcast(a, b)
+        except ValueError as err:
+            raise AssertionError(
+                f"{what} raised ValueError ({err}), but the shapes broadcast to {expected}. "
+                f"Likely mistake: aligning the shapes at the left; broadcasting aligns the "
+                f"last dimensions (the right) and pads the shorter shape with leading 1s."
+            ) from err
+        check_broadcast_result(a, b, got, expected)
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("seed", range(4))
+def test_broadcast_shape_raises_on_incompatible_sizes(seed):
+    gen = torch.Generator().manual_seed(100 + seed)
+    for _ in range(20):
+        a, b = compatible_pair(gen)
+        if not a:
+            a = (3,)
+        # make one aligned pair of sizes clash: both > 1 and different
+        i = int(torch.randint(len(a), (1,), generator=gen))
+        a = (*a[:i], 5, *a[i + 1 :])
+        offset = len(b) - len(a)
+        if offset + i >= 0:
+            b = (*b[: offset + i], 3, *b[offset + i + 1 :])
+        else:
+            b = (3, *(1,) * (len(a) - i - 1))
+        try:
+            got = _broadcast(a, b)
+        except ValueError:
+            continue
+        raise AssertionError(
+            f"broadcast_shape({a}, {b}) returned {got!r}, expected ValueError: sizes 5 and 3 "
+            f"face each other. Likely mistake: taking max() of the two sizes without checking "
+            f"that they are equal or that one is 1."
+        )
+
+
+@pytest.mark.task(1)
+def test_broadcast_shape_of_scalars_and_empty():
+    cases = [((), ()), ((), (2, 3)), ((4, 1), ()), ((1,), (0,)), ((0, 1), (1, 7)), ((1, 1), (1,))]
+    for a, b in cases:
+        expected = tuple(torch.broadcast_shapes(a, b))
+        check_broadcast_result(a, b, _broadcast(a, b), expected)
+
+
+# ----------------------------------------------------------------------------- tasks 2 and 3
+
+
+def check_calls_do_not_grow(name: str, run_small, run_large) -> None:
+    """Run the learner's function at two sizes and compare how many torch calls each made."""
+    __tracebackhide__ = True
+    counts = []
+    for run in (run_small, run_large):
+        with count_torch_calls() as calls:
+            run()
+        counts.append(Counter(calls))
+    small, large = counts
+    per_element = {k: v for k, v in large.items() if k in PER_ELEMENT}
+    if per_element or sum(large.values()) > sum(small.values()):
+        raise AssertionError(
+            f"{name} made {sum(small.values())} torch calls on small inputs and "
+            f"{sum(large.values())} on larger ones (per-element calls: {per_element or 'none'}): "
+            f"the number of calls grows with the input size. Likely mistake: a Python loop over "
+            f"rows or elements; let broadcasting pair them in one call."
+        )
+
+
+def random_points(gen, n, m, d, device, dtype=torch.float64):
+    x = torch.randn(n, d, generator=gen, dtype=dtype).to(device)
+    y = torch.randn(m, d, generator=gen, dtype=dtype).to(device)
+    return x, y
+
+
+def _distances(x, y):
+    __tracebackhide__ = True
+    with forbid("torch.cdist", kata=kata, why=WHY_CDIST):
+        return kata.pairwise_distances(x, y)
+
+
+@pytest.mark.task(2)
+@pytest.mark.parametrize("seed", range(4))
+def test_pairwise_distances_match_cdist(seed, device):
+    gen = torch.Generator().manual_seed(seed)
+    n, m, d = torch.randint(1, 9, (3,), generator=gen).tolist()
+    x, y = random_points(gen, n, m + 1, d, device)  # m + 1: never square by accident
+    y[0] = x[0]  # a zero distance
+    before = (x.clone(), y.clone())
+    got = _distances(x, y)
+    what = f"pairwise_distances(x, y) for x of shape {tuple(x.shape)}, y of shape {tuple(y.shape)}"
+    expected = torch.cdist(x, y)
+    if isinstance(got, torch.Tensor) and got.shape == expected.shape:
+        if torch.allclose(got, expected**2, atol=1e-9):
+            raise AssertionError(
+                f"{what} returned squared distances. Likely mistake: the sqrt is missing."
+            )
+    assert_tensor_close(
+        got,
+        expected,
+        what=what,
+        atol=1e-9,
+        rtol=1e-9,
+        mistake=SWAPPED_PAIRS,
+    )
+    assert_tensor_close(x, before[0], what=f"x after {what}", mistake="x was changed in place.")
+    assert_tensor_close(y, before[1], what=f"y after {what}", mistake="y was changed in place.")
+
+
+@pytest.mark.task(2)
+def test_pairwise_distances_in_float32_and_single_rows(device):
+    gen = torch.Generator().manual_seed(11)
+    for n, m in [(1, 1), (1, 5), (6, 1)]:
+        x, y = random_points(gen, n, m, 3, device, torch.float32)
+        assert_tensor_close(
+            _distances(x, y),
+            torch.cdist(x, y),
+            what=f"pairwise_distances(x, y) for float32 x {tuple(x.shape)}, y {tuple(y.shape)}",
+            atol=1e-5,
+            rtol=1e-5,
+            mistake=SWAPPED_PAIRS,
+        )
+
+
+@pytest.mark.task(2)
+def test_pairwise_distances_has_no_python_loop(device):
+    gen = torch.Generator().manual_seed(12)
+    small = random_points(gen, 3, 4, 2, device)
+    large = random_points(gen, 40, 50, 16, device)
+    check_calls_do_not_grow(
+        "pairwise_distances(x, y)", lambda: _distances(*small), lambda: _distances(*large)
+    )
+
+
+OPS = {
+    "torch.sub": torch.sub,
+    "torch.maximum": torch.maximum,
+    "torch.atan2": torch.atan2,
+    "torch.mul": torch.mul,
+}
+
+
+@pytest.mark.task(3)
+@pytest.mark.parametrize("op_name", OPS)
+@pytest.mark.parametrize("seed", range(3))
+def test_outer_matches_loop(op_name, seed, device):
+    op = OPS[op_name]
+    gen = torch.Generator().manual_seed(seed)
+    n, m = torch.randint(1, 7, (2,), generator=gen).tolist()
+    a = torch.randn(n, generator=gen, dtype=torch.float64).to(device)
+    b = torch.randn(m + 1, generator=gen, dtype=torch.float64).to(device)
+    expected = torch.empty(n, m + 1, dtype=torch.float64, device=device)
+    for i in range(n):
+        for j in range(m + 1):
+            expected[i, j] = op(a[i], b[j])
+    assert_tensor_close(
+        kata.outer(a, b, op),
+        expected,
+        what=f"outer(a, b, {op_name}) for a of shape ({n},), b of shape ({m + 1},)",
+        mistake="a[None, :] with b[:, None] gives shape (M, N) and op(a[j], b[i]); out[i, j] "
+        "is op(a[i], b[j]), so a needs the trailing axis: a[:, None], b[None, :].",
+    )
+
+
+@pytest.mark.task(3)
+def test_outer_has_no_python_loop(device):
+    gen = torch.Generator().manual_seed(13)
+    a1, b1 = torch.randn(3, generator=gen).to(device), torch.randn(2, generator=gen).to(device)
+    a2, b2 = torch.randn(60, generator=gen).to(device), torch.randn(70, generator=gen).to(device)
+    check_calls_do_not_grow(
+        "outer(a, b, torch.sub)",
+        lambda: kata.outer(a1, b1, torch.sub),
+        lambda: kata.outer(a2, b2, torch.sub),
+    )

@@ -1,0 +1,359 @@
+"""Tests for kata 08: device-agnostic code, .to() versus .type(), the three classic errors.
+
+Device mismatches are tested on any machine with the "meta" device (tensors with shapes and
+dtypes but no data); tests that need a real GPU carry the `cuda` marker.
+"""
+
+import ast
+import inspect
+import textwrap
+
+import pytest
+import torch
+from torch import nn
+
+from torchkatas.harness import assert_tensor_close, load_kata
+
+kata = load_kata(__file__)
+
+META = torch.device("meta")
+DEVICE_NAMES = {"cuda", "cpu", "mps", "meta"}
+
+
+def check_device_agnostic(name: str) -> None:
+    """Fail if function `name` names a device itself instead of following its arguments."""
+    __tracebackhide__ = True
+    tree = ast.parse(textwrap.dedent(inspect.getsource(getattr(kata, name))))
+    for node in ast.walk(tree):
+        named = None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if node.value.split(":")[0] in DEVICE_NAMES:
+                named = repr(node.value)
+        elif isinstance(node, ast.Attribute) and node.attr in {"cuda", "cpu", "is_available"}:
+            named = f".{node.attr}"
+        if named:
+            raise AssertionError(
+                f"{name}() hard-codes a device ({named} at line {node.lineno} of the function): "
+                f"code that names 'cuda' or 'cpu' runs on one kind of machine only. Likely "
+                f"mistake: follow the arguments' devices (x.device, a parameter's device); only "
+                f"pick_device() decides."
+            )
+
+
+def small_model(device, dtype=torch.float32) -> nn.Module:
+    with torch.random.fork_rng(devices=[]):  # seeded weights without touching the global RNG
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3), nn.Linear(3, 2))
+    return model.to(device, dtype)
+
+
+# ----------------------------------------------------------------------------- task 1
+
+
+def _pick(monkeypatch, cuda: bool, mps: bool) -> torch.device:
+    __tracebackhide__ = True
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
+    got = kata.pick_device()
+    if not isinstance(got, torch.device):
+        raise AssertionError(
+            f"pick_device() returned {got!r} ({type(got).__name__}), expected a torch.device. "
+            f"Likely mistake: returning the string 'cuda'; wrap it: torch.device('cuda')."
+        )
+    return got
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize(
+    "cuda, mps, expected",
+    [(True, False, "cuda"), (True, True, "cuda"), (False, True, "mps"), (False, False, "cpu")],
+)
+def test_pick_device_prefers_cuda_then_mps_then_cpu(monkeypatch, cuda, mps, expected):
+    got = _pick(monkeypatch, cuda, mps)
+    if got.type != expected:
+        raise AssertionError(
+            f"pick_device() with cuda available={cuda}, mps available={mps} returned {got}, "
+            f"expected {expected}. Likely mistake: "
+            + (
+                "a hard-coded 'cuda', which fails on every machine without a GPU."
+                if got.type == "cuda"
+                else "the order of the checks, or a missing check (CUDA, then MPS, then CPU)."
+            )
+        )
+
+
+@pytest.mark.task(1)
+@pytest.mark.cuda
+def test_pick_device_finds_the_real_gpu():
+    got = kata.pick_device()
+    if torch.device(got).type != "cuda":
+        raise AssertionError(f"pick_device() returned {got!r} on a machine with a GPU.")
+    x = torch.ones(2, device=got)
+    if x.device.type != "cuda":
+        raise AssertionError(f"a tensor made with device=pick_device() is on {x.device}.")
+
+
+# ----------------------------------------------------------------------------- task 2
+
+
+def make_batch(gen: torch.Generator):
+    return {
+        "images": torch.randn(3, 4, generator=gen),
+        "labels": torch.randint(2, (3,), generator=gen),
+        "meta": {"lengths": [torch.tensor([1, 2]), torch.tensor([3])], "name": "batch-7"},
+        "pair": (torch.zeros(2), 5, None),
+    }
+
+
+def check_moved(got, original, device, path: str = "batch") -> None:
+    __tracebackhide__ = True
+    if isinstance(original, torch.Tensor):
+        if not isinstance(got, torch.Tensor) or got.device != device:
+            where = got.device if isinstance(got, torch.Tensor) else type(got).__name__
+            raise AssertionError(
+                f"{path} is on {where}, expected {device}. Likely mistake: t.to(device) "
+                f"returns a new tensor (it does not move t in place); use the returned value, "
+                f"and walk into nested dicts, lists and tuples."
+            )
+        if got.dtype != original.dtype or got.shape != original.shape:
+            raise AssertionError(f"{path} changed dtype or shape while moving.")
+        if device.type != "meta":
+            assert_tensor_close(got, original.to(device), what=path)
+        return
+    if type(got) is not type(original):
+        raise AssertionError(
+            f"{path} came back as {type(got).__name__}, expected {type(original).__name__}: "
+            f"keep the container types (a tuple stays a tuple)."
+        )
+    if isinstance(original, dict):
+        if list(got) != list(original):
+            raise AssertionError(
+                f"{path} came back with keys {list(got)}, expected {list(original)}."
+            )
+        for key in original:
+            check_moved(got[key], original[key], device, f"{path}[{key!r}]")
+    elif isinstance(original, list | tuple):
+        if len(got) != len(original):
+            raise AssertionError(
+                f"{path} came back with {len(got)} items, expected {len(original)}."
+            )
+        for i, (g, o) in enumerate(zip(got, original, strict=True)):
+            check_moved(g, o, device, f"{path}[{i}]")
+    elif got != original:
+        raise AssertionError(
+            f"{path} was {original!r}, came back as {got!r}: leave non-tensors alone."
+        )
+
+
+@pytest.mark.task(2)
+@pytest.mark.parametrize("target", ["meta", "fixture"])
+def test_to_device_moves_model_and_nested_batch(target, device):
+    gen = torch.Generator().manual_seed(1)
+    dest = META if target == "meta" else device
+    model = small_model(device)
+    batch = make_batch(gen)
+    got = kata.to_device(model, batch, dest)
+    if not (isinstance(got, tuple) and len(got) == 2):
+        raise AssertionError(f"to_device(model, batch, {dest}) should return (model, batch).")
+    moved_model, moved_batch = got
+    for name, t in [*moved_model.named_parameters(), *moved_model.named_buffers()]:
+        if t.device != dest:
+            raise AssertionError(
+                f"to_device(model, batch, {dest}): model.{name} is on {t.device}. Likely "
+                f"mistake: moving parameters one by one misses buffers; model.to(device) "
+                f"moves both."
+            )
+    check_moved(moved_batch, batch, dest)
+    check_device_agnostic("to_device")
+
+
+@pytest.mark.task(2)
+@pytest.mark.parametrize("shape", [(2, 3), (5,)])
+def test_to_device_accepts_a_bare_tensor(shape, device):
+    x = torch.randn(shape)
+    _, got = kata.to_device(nn.Linear(1, 1), x, META)
+    check_moved(got, x, META)
+
+
+# ----------------------------------------------------------------------------- task 3
+
+
+@pytest.mark.task(3)
+@pytest.mark.parametrize(
+    "dtype", [torch.float16, torch.float32, torch.int32, torch.int64, torch.float64]
+)
+def test_cast_like_matches_dtype_and_values(dtype, device):
+    gen = torch.Generator().manual_seed(2)
+    x = (torch.randn(4, 3, generator=gen, dtype=torch.float64) * 20).to(device)
+    ref = torch.zeros(1, dtype=dtype, device=device)
+    before = x.clone()
+    got = kata.cast_like(x, ref)
+    assert_tensor_close(got, x.to(dtype), what=f"cast_like(x, ref) for a float64 x and {dtype} ref")
+    assert_tensor_close(x, before, what="x after cast_like", mistake="x was changed in place.")
+    check_device_agnostic("cast_like")
+
+
+@pytest.mark.task(3)
+def test_cast_like_follows_refs_device(device):
+    x = torch.randn(4, 3, dtype=torch.float64, device=device)
+    ref = torch.empty(2, dtype=torch.float16, device=META)
+    got = kata.cast_like(x, ref)
+    if not isinstance(got, torch.Tensor) or got.device != META or got.dtype != torch.float16:
+        shown = f"{got.dtype} on {got.device}" if isinstance(got, torch.Tensor) else repr(got)
+        raise AssertionError(
+            f"cast_like(x, ref) for x (float64 on {device}) and ref (float16 on meta) gave "
+            f"{shown}, expected torch.float16 on meta. Likely mistake: x.type(ref.dtype) "
+            f"(.type() changes only the dtype; .to() moves too)."
+        )
+
+
+# ----------------------------------------------------------------------------- task 4
+
+
+def random_images(seed: int, device, layout: str):
+    gen = torch.Generator().manual_seed(seed)
+    n, c, h, w = torch.randint(1, 5, (4,), generator=gen).tolist()
+    images = torch.randn(n, c + 1, h, w + 1, generator=gen).to(device)  # C*H != 1: W alone is wrong
+    if layout == "channels_last":
+        images = images.contiguous(memory_format=torch.channels_last)
+    elif layout == "sliced":
+        images = images[..., 1:]
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = nn.Linear(images[0].numel(), 3).to(device)
+    return model, images
+
+
+@pytest.mark.task(4)
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("layout", ["contiguous", "channels_last", "sliced"])
+def test_classify_images_fixes_the_shape_error(seed, layout, device):
+    model, images = random_images(seed, device, layout)
+    with pytest.raises(RuntimeError, match="cannot be multiplied"):
+        model(images)  # the failing snippet
+    what = f"classify_images(model, images) for {layout} images of shape {tuple(images.shape)}"
+    try:
+        got = kata.classify_images(model, images)
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        mistake = (
+            "flatten() alone flattens the batch dimension too; keep it: flatten(1)."
+            if "cannot be multiplied" in str(err)
+            else "images.view(N, -1) fails on channels_last or sliced (non-contiguous) "
+            "images; flatten(1) or reshape copies when it must."
+        )
+        raise AssertionError(
+            f"{what} raised RuntimeError: {err}. Likely mistake: {mistake}"
+        ) from err
+    expected = torch.stack([model(img.reshape(-1)) for img in images])
+    assert_tensor_close(got, expected, what=what, mistake="pixels flattened in the wrong order.")
+    check_device_agnostic("classify_images")
+
+
+# ----------------------------------------------------------------------------- task 5
+
+
+@pytest.mark.task(5)
+@pytest.mark.parametrize(
+    "model_dtype, x_dtype",
+    [(torch.float32, torch.float64), (torch.float64, torch.float32), (torch.float32, torch.int64)],
+)
+def test_run_model_fixes_the_dtype_error(model_dtype, x_dtype, device):
+    gen = torch.Generator().manual_seed(3)
+    model = small_model(device, model_dtype).eval()
+    x = (torch.randn(5, 4, generator=gen) * 3).to(device, x_dtype)
+    with pytest.raises(RuntimeError):
+        model(x)  # the failing snippet: "mat1 and mat2 must have the same dtype"
+    what = f"run_model(model, x) for a {model_dtype} model and {x_dtype} x"
+    try:
+        got = kata.run_model(model, x)
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        raise AssertionError(
+            f"{what} raised RuntimeError: {err}. Likely mistake: a fixed cast such as "
+            f"x.float(); read the dtype from the model's parameters."
+        ) from err
+    assert_tensor_close(got, model(x.to(model_dtype)), what=what)
+    if any(p.dtype != model_dtype for p in model.parameters()):
+        raise AssertionError(f"{what} changed the model's dtype; cast x, not the model.")
+    check_device_agnostic("run_model")
+
+
+@pytest.mark.task(5)
+def test_run_model_fixes_the_device_error(device):
+    gen = torch.Generator().manual_seed(4)
+    if device.type == "cpu":  # the meta device stands in for a GPU
+        model_device, x_device = META, device
+    else:  # a real mismatch: the model on the GPU, x still on the CPU
+        model_device, x_device = device, torch.device("cpu")
+    model = small_model(model_device).eval()
+    x = torch.randn(5, 4, generator=gen, dtype=torch.float64).to(x_device)
+    with pytest.raises(RuntimeError):
+        model(x)  # the failing snippet: tensors on two devices
+    what = f"run_model(model, x) for a model on {model_device} and a float64 x on {x_device}"
+    try:
+        got = kata.run_model(model, x)
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        raise AssertionError(
+            f"{what} raised RuntimeError: {err}. Likely mistake: moving x to pick_device() or "
+            f"to a fixed device; move it to the device of the model's parameters."
+        ) from err
+    moved = {p.device for p in model.parameters()}
+    if moved != {model_device}:
+        raise AssertionError(
+            f"{what} moved the caller's model to {moved}: model.to() works in place. Move x "
+            f"to the model, not the model to x."
+        )
+    if not isinstance(got, torch.Tensor) or got.device != model_device or got.shape != (5, 2):
+        raise AssertionError(
+            f"{what} returned {got!r:.80}, expected a (5, 2) tensor on {model_device}."
+        )
+    if model_device != META:
+        assert_tensor_close(got, model(x.to(model_device, torch.float32)), what=what)
+    check_device_agnostic("run_model")
+
+
+@pytest.mark.task(5)
+@pytest.mark.parametrize("target_dtype", [torch.float32, torch.float64, torch.int32, torch.int64])
+def test_classification_loss_fixes_the_target_dtype(target_dtype, device):
+    gen = torch.Generator().manual_seed(5)
+    logits = torch.randn(6, 4, generator=gen).to(device)
+    labels = torch.randint(4, (6,), generator=gen).to(device)
+    targets = labels.to(target_dtype)
+    if target_dtype != torch.int64:
+        with pytest.raises(RuntimeError, match="expected"):
+            torch.nn.functional.cross_entropy(logits, targets)  # the failing snippet
+    what = f"classification_loss(logits, targets) for {target_dtype} targets"
+    try:
+        got = kata.classification_loss(logits, targets)
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        raise AssertionError(
+            f"{what} raised RuntimeError: {err}. Likely mistake: .int() makes int32, but "
+            f"cross_entropy wants int64 class indices: .long() or dtype=torch.long."
+        ) from err
+    assert_tensor_close(got, torch.nn.functional.cross_entropy(logits, labels), what=what)
+    check_device_agnostic("classification_loss")
+
+
+@pytest.mark.task(5)
+def test_classification_loss_follows_logits_device(device):
+    logits = torch.empty(3, 4, device=META)
+    targets = torch.tensor([0.0, 3.0, 1.0], device=device)
+    what = f"classification_loss(logits on meta, float targets on {device})"
+    try:
+        got = kata.classification_loss(logits, targets)
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        raise AssertionError(
+            f"{what} raised RuntimeError: {err}. Likely mistake: .long() or .type(torch.long) "
+            f"fixes the dtype only; move the targets to logits.device as well."
+        ) from err
+    if not isinstance(got, torch.Tensor) or got.device != META or got.shape != ():
+        raise AssertionError(f"{what} returned {got!r:.80}, expected a 0-d tensor on meta.")

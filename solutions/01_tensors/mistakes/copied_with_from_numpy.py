@@ -1,0 +1,13 @@
+"""Mistake: copied_from_numpy() uses torch.from_numpy(array).to(device).
+
+On CUDA .to() copies, but on CPU .to(cpu) returns the same tensor, which still shares the
+array's memory: a later write to the array changes the "copy".
+"""
+
+import torch
+
+CAUGHT_BY = "shares memory with array"
+
+
+def copied_from_numpy(array, device):
+    return torch.from_numpy(array).to(device)

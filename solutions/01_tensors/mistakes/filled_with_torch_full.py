@@ -1,0 +1,13 @@
+"""Mistake: filled_like() uses torch.full(t.shape, value).
+
+torch.full infers the dtype from value (a float gives float32) and uses the default
+device, so an int64 or CUDA t gets a float32 CPU result.
+"""
+
+import torch
+
+CAUGHT_BY = "without dtype="
+
+
+def filled_like(t, value):
+    return torch.full(t.shape, value)

@@ -1,0 +1,13 @@
+"""Mistake: from_list() builds the tensor with torch.Tensor(data) (capital T).
+
+torch.Tensor is the class: it always makes the default float dtype, so ints and bools
+become float32. torch.tensor (lower case) infers the dtype from the data.
+"""
+
+import torch
+
+CAUGHT_BY = "always makes float32"
+
+
+def from_list(data, device):
+    return torch.Tensor(data).to(device)

@@ -1,0 +1,12 @@
+"""Mistake: shared_from_numpy() uses torch.tensor(array), which copies.
+
+Writes to the NumPy array no longer reach the tensor: torch.from_numpy shares the memory.
+"""
+
+import torch
+
+CAUGHT_BY = "did not show through"
+
+
+def shared_from_numpy(array):
+    return torch.tensor(array)

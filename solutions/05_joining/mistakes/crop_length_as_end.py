@@ -1,0 +1,9 @@
+"""Mistake: crop_time() slices x[:, start:length], using the length as the end index."""
+
+CAUGHT_BY = "length as the end index"
+
+
+def crop_time(x, start, length):
+    if start < 0 or length < 0 or start + length > x.shape[1]:
+        raise ValueError("out of range")
+    return x[:, start:length]

@@ -1,0 +1,10 @@
+"""Mistake: pick() calls logits.gather(-1, targets) with a (B, T) index.
+
+gather needs an index with as many dimensions as its input; it raises.
+"""
+
+CAUGHT_BY = "gather needs an index with as many dimensions"
+
+
+def pick(logits, targets):
+    return logits.gather(-1, targets)

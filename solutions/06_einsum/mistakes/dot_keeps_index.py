@@ -1,0 +1,9 @@
+"""Mistake: dot() uses 'k,k->k', the elementwise product, and forgets to sum it away."""
+
+import torch
+
+CAUGHT_BY = "keeps the index k"
+
+
+def dot(a, b):
+    return torch.einsum("k,k->k", a, b)

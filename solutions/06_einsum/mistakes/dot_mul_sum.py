@@ -1,0 +1,9 @@
+"""Mistake: dot() computes (a * b).sum() after a token einsum: the reduction is not einsum's."""
+
+import torch
+
+CAUGHT_BY = "used sum"
+
+
+def dot(a, b):
+    return torch.einsum("k->k", a * b).sum()

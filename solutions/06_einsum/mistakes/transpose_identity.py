@@ -1,0 +1,9 @@
+"""Mistake: transpose() uses the subscripts 'ij->ij', which copy a unchanged."""
+
+import torch
+
+CAUGHT_BY = "'ij->ji'"
+
+
+def transpose(a):
+    return torch.einsum("ij->ij", a)

@@ -1,0 +1,12 @@
+"""Mistake: transpose() wraps .mT in an einsum that does nothing ('ij->ij').
+
+The einsum call is there, but the transpose is done by the .mT property.
+"""
+
+import torch
+
+CAUGHT_BY = "used .mT"
+
+
+def transpose(a):
+    return torch.einsum("ij->ij", a.mT)

@@ -1,0 +1,59 @@
+"""Kata 07: in-place operations and autograd. See README.md in this folder."""
+
+import torch
+from torch import Tensor
+
+
+def softmax_rows(x: Tensor) -> Tensor:
+    """Softmax over the last dimension, written out (not torch.softmax), safe for autograd.
+
+    x: (N, C) floating point, may require grad. Returns (N, C), each row non-negative and
+    summing to 1. Backward through the result works and gives torch.softmax's gradients:
+    nothing autograd saved for backward is modified in place (the classic
+    "e = x.exp(); e /= e.sum(-1, keepdim=True)" breaks, because exp saves its output).
+    Subtract each row's max first so large inputs do not overflow. x is not changed.
+    """
+    shifted = x - x.amax(dim=-1, keepdim=True).detach()  # the shift cancels out: no gradient
+    e = shifted.exp()
+    return e / e.sum(dim=-1, keepdim=True)  # out of place: exp's saved output stays intact
+
+
+def masked_tanh(x: Tensor, mask: Tensor) -> Tensor:
+    """tanh(x) with the positions where mask is True set to 0, safe for autograd.
+
+    x: floating point, any shape, may require grad; mask: bool, x's shape. The gradient is
+    tanh's where mask is False and 0 where it is True. Must not write into tanh's output in
+    place (h = x.tanh(); h[mask] = 0 breaks backward: tanh saves its output), and must not
+    hide such a write from autograd with .data or detach (the gradient would be silently
+    wrong). x is not changed.
+    """
+    h = torch.tanh(x)
+    return h.masked_fill(mask, 0.0)  # a new tensor: tanh's saved output is untouched
+
+
+def assign_(w: Tensor, values: Tensor) -> Tensor:
+    """Overwrite the values of a leaf tensor that requires grad (a parameter), in place.
+
+    w: a leaf with requires_grad=True; values: w's shape, any floating dtype, any device.
+    Copies values into w's existing storage (views of w see them), converting to w's dtype
+    and device. Returns w itself, still a leaf, still requires_grad=True, no grad_fn, its
+    dtype, device and .grad unchanged. Autograd does not record the copy.
+    """
+    with torch.no_grad():
+        w.copy_(values)  # copy_ converts dtype and device, and writes into w's storage
+    return w
+
+
+def sgd_step_(params: list[Tensor], lr: float) -> None:
+    """One plain SGD step, in place: p -= lr * p.grad for each p, then p.grad = None.
+
+    params: leaf tensors with requires_grad=True; a parameter whose .grad is None is left
+    alone. Each parameter stays the same object with the same storage, still a leaf that
+    requires grad. The update is not recorded by autograd.
+    """
+    with torch.no_grad():
+        for p in params:
+            if p.grad is None:
+                continue
+            p.sub_(lr * p.grad)  # in place: optimisers update the parameter object itself
+            p.grad = None

@@ -1,0 +1,14 @@
+"""Mistake: masked_tanh() detaches tanh's output before masking it in place.
+
+The in-place error is gone, and so is the graph: no gradient reaches x.
+"""
+
+import torch
+
+CAUGHT_BY = "no autograd graph"
+
+
+def masked_tanh(x, mask):
+    h = torch.tanh(x).detach()
+    h[mask] = 0
+    return h

@@ -1,0 +1,14 @@
+"""Mistake: sgd_step_() updates with p.sub_(lr * p.grad) outside torch.no_grad().
+
+Parameters are leaves that require grad, so the in-place update is refused.
+"""
+
+CAUGHT_BY = "outside torch.no_grad()"
+
+
+def sgd_step_(params, lr):
+    for p in params:
+        if p.grad is None:
+            continue
+        p.sub_(lr * p.grad)
+        p.grad = None

@@ -1,0 +1,84 @@
+"""Kata 08: device-agnostic code and the three classic errors. See README.md in this folder."""
+
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+
+def pick_device() -> torch.device:
+    """The best available device: CUDA, else Apple's MPS, else the CPU.
+
+    CUDA when torch.cuda.is_available(), else MPS when torch.backends.mps.is_available().
+    Returns a torch.device (not a string). The only function in this module that may
+    name a device; every other function follows the devices of its arguments.
+    """
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def _move(batch: Any, device: torch.device) -> Any:
+    # .to() on a tensor returns a new tensor (modules move in place); rebuild containers
+    if isinstance(batch, Tensor):
+        return batch.to(device)
+    if isinstance(batch, dict):
+        return {key: _move(value, device) for key, value in batch.items()}
+    if isinstance(batch, list | tuple):
+        return type(batch)(_move(item, device) for item in batch)
+    return batch
+
+
+def to_device(model: nn.Module, batch: Any, device: torch.device) -> tuple[nn.Module, Any]:
+    """Move a model and a batch to device; returns (model, batch).
+
+    model: moved with all its parameters and buffers (nn.Module.to moves in place and
+    returns the module). batch: a tensor, or dicts / lists / tuples of them nested to any
+    depth; returned with the same structure (same container types and dict keys) and every
+    tensor on device. Anything that is not a tensor (ints, strings, None) is kept as is.
+    """
+
+    return model.to(device), _move(batch, device)
+
+
+def cast_like(x: Tensor, ref: Tensor) -> Tensor:
+    """x converted to ref's dtype AND ref's device (values converted as .to converts them).
+
+    x.type(dtype) only changes the dtype, which is why .to(...) is the tool here. x is
+    not changed.
+    """
+    return x.to(device=ref.device, dtype=ref.dtype)
+
+
+def classify_images(model: nn.Linear, images: Tensor) -> Tensor:
+    """Apply a linear classifier to a batch of images; fixes the shape error.
+
+    model: nn.Linear with in_features = C*H*W. images: (N, C, H, W) in any memory layout
+    (contiguous, channels_last, sliced). model(images) fails ("mat1 and mat2 shapes cannot
+    be multiplied"): flatten each image (in C, H, W order) first. Returns (N, out_features).
+    """
+    return model(images.flatten(start_dim=1))  # (N, C*H*W) -> (N, out_features)
+
+
+def run_model(model: nn.Module, x: Tensor) -> Tensor:
+    """model(x) for an x that may be on another device or of another dtype than the model.
+
+    Fixes "Expected all tensors to be on the same device" and "mat1 and mat2 must have the
+    same dtype" by moving and casting x to the device and dtype of the model's first
+    parameter. The model is not moved or changed. Returns what the model returns.
+    """
+    param = next(model.parameters())
+    return model(x.to(device=param.device, dtype=param.dtype))
+
+
+def classification_loss(logits: Tensor, targets: Tensor) -> Tensor:
+    """Mean cross-entropy of logits (N, C) against class indices that arrive as floats or int32.
+
+    targets: (N,) holding whole numbers in [0, C), as float32/float64/int32/int64, on any
+    device. F.cross_entropy wants int64 ("expected target dtype to be Long") on logits'
+    device: convert them. Returns a 0-d tensor on logits' device.
+    """
+    return F.cross_entropy(logits, targets.to(device=logits.device, dtype=torch.long))

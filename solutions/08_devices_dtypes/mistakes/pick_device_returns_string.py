@@ -1,0 +1,17 @@
+"""Mistake: pick_device() returns the string "cuda" / "mps" / "cpu" instead of a torch.device.
+
+Strings work in .to("cuda"), but torch.device("cuda") != "cuda", and code that reads
+.type or .index from the result breaks.
+"""
+
+import torch
+
+CAUGHT_BY = "expected a torch.device"
+
+
+def pick_device():
+    if torch.cuda.is_available():
+        return "cuda"
+    if torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
