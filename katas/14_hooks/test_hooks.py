@@ -1,0 +1,260 @@
+"""Tests for kata 14: forward and tensor hooks, checked against the forward done by hand."""
+
+import pytest
+import torch
+from torch import nn
+from torch.utils.hooks import RemovableHandle
+
+from torchkatas.harness import assert_tensor_close, load_kata
+
+kata = load_kata(__file__)
+
+ALL_NAMES = ["0", "1", "2", "2.0", "2.1", "3"]
+
+
+def make_model(seed: int, device) -> nn.Sequential:
+    """Linear, an in-place ReLU that overwrites the Linear's output, a nested block, Linear."""
+    torch.manual_seed(seed)
+    return nn.Sequential(
+        nn.Linear(5, 8),
+        nn.ReLU(inplace=True),
+        nn.Sequential(nn.Linear(8, 6), nn.Tanh()),
+        nn.Linear(6, 3),
+    ).to(device, torch.float64)
+
+
+def by_hand(model: nn.Sequential, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Every submodule's input and output, computed step by step without hooks."""
+    with torch.no_grad():
+        a0 = model[0](x)
+        a1 = torch.relu(a0)
+        a20 = model[2][0](a1)
+        a21 = torch.tanh(a20)
+        out = model[3](a21)
+    outputs = {"0": a0, "1": a1, "2": a21, "2.0": a20, "2.1": a21, "3": out}
+    inputs = {"0": x, "1": a0, "2": a1, "2.0": a1, "2.1": a20, "3": a21}
+    return {"out": out, "outputs": outputs, "inputs": inputs}
+
+
+def check_no_hooks_left(model: nn.Module, what: str, why: str = "") -> None:
+    __tracebackhide__ = True
+    for name, module in model.named_modules():
+        if module._forward_hooks:
+            raise AssertionError(
+                f"after {what}, submodule '{name or 'model'}' still has forward hooks "
+                f"({len(module._forward_hooks)}). "
+                + (
+                    why
+                    or "Likely mistake: the handles were never removed; call "
+                    "handle.remove() on each one before returning."
+                )
+            )
+
+
+def random_names(seed: int) -> list[str]:
+    gen = torch.Generator().manual_seed(seed)
+    k = int(torch.randint(1, len(ALL_NAMES) + 1, (1,), generator=gen))
+    return [ALL_NAMES[i] for i in torch.randperm(len(ALL_NAMES), generator=gen)[:k].tolist()]
+
+
+# ----------------------------------------------------------------------------- task 1
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("seed", range(5))
+def test_captures_each_named_output(seed, device):
+    model = make_model(seed, device)
+    gen = torch.Generator().manual_seed(100 + seed)
+    x = torch.randn(int(torch.randint(1, 6, (1,), generator=gen)), 5, generator=gen)
+    x = x.to(device, torch.float64)
+    names = random_names(seed)
+    expected = by_hand(model, x)
+    what = f"capture_activations(model, x of {tuple(x.shape)}, {names})"
+    output, acts = kata.capture_activations(model, x, names)
+    assert_tensor_close(output, expected["out"], what=f"{what}: the model's output")
+    if output.grad_fn is None:
+        raise AssertionError(f"{what}: the returned output lost its graph; return model(x).")
+    if not isinstance(acts, dict) or list(acts) != names:
+        got = list(acts) if isinstance(acts, dict) else type(acts).__name__
+        raise AssertionError(f"{what}: expected a dict with keys {names} in order, got {got}.")
+    for name in names:
+        got = acts[name]
+        if got.requires_grad or got.grad_fn is not None:
+            raise AssertionError(
+                f"{what}: activation '{name}' is still attached to the graph (requires_grad "
+                f"True): it keeps the whole forward graph alive. Store output.detach()."
+            )
+        inp, out = expected["inputs"][name], expected["outputs"][name]
+        same_as_input = got.shape == inp.shape and torch.allclose(got, inp)
+        input_is_output = inp.shape == out.shape and torch.allclose(inp, out)
+        if same_as_input and not input_is_output:
+            raise AssertionError(
+                f"{what}: activation '{name}' equals the submodule's input: captured the "
+                f"module's input. A forward hook gets (module, inputs, output); keep output."
+            )
+        mistake = ""
+        if name == "0" and torch.allclose(got, expected["outputs"]["1"]):
+            mistake = (
+                "the captured Linear output was changed by the in-place ReLU that runs after "
+                "it; detach() shares memory, so store output.detach().clone()."
+            )
+        assert_tensor_close(
+            got, expected["outputs"][name], what=f"{what}: activation '{name}'", mistake=mistake
+        )
+    check_no_hooks_left(model, what)
+
+
+@pytest.mark.task(1)
+def test_in_place_relu_does_not_change_captured_linear_output(device):
+    model = make_model(9, device)
+    x = torch.randn(4, 5, dtype=torch.float64, device=device) * 3
+    expected = by_hand(model, x)["outputs"]["0"]
+    _, acts = kata.capture_activations(model, x, ["0"])
+    if (expected < 0).any() and torch.equal(acts["0"], torch.relu(expected)):
+        raise AssertionError(
+            "capture_activations(model, x, ['0']): the captured Linear output has no negative "
+            "values: the in-place ReLU that runs after it overwrote the stored tensor. "
+            "detach() shares memory; store output.detach().clone()."
+        )
+    assert_tensor_close(acts["0"], expected, what="capture of the Linear before ReLU(inplace)")
+
+
+class Boom(nn.Module):
+    def forward(self, x):
+        raise RuntimeError("planted failure in the forward")
+
+
+@pytest.mark.task(1)
+def test_hooks_removed_when_forward_raises(device):
+    model = make_model(3, device)
+    model.append(Boom())
+    x = torch.randn(2, 5, dtype=torch.float64, device=device)
+    what = "capture_activations(model, x, ['0', '2.1']) on a model whose forward raises"
+    try:
+        kata.capture_activations(model, x, ["0", "2.1"])
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        if "planted failure" not in str(err):
+            raise
+    else:
+        raise AssertionError(f"{what} returned normally; the forward's error should propagate.")
+    check_no_hooks_left(
+        model,
+        what,
+        "Likely mistake: hooks left behind after the forward raised; remove them in a "
+        "finally block (try: output = model(x) finally: handle.remove()).",
+    )
+
+
+@pytest.mark.task(1)
+def test_unknown_name_raises_before_any_hook(device):
+    model = make_model(4, device)
+    x = torch.randn(2, 5, dtype=torch.float64, device=device)
+    with pytest.raises(AttributeError):
+        kata.capture_activations(model, x, ["0", "2.7"])
+    check_no_hooks_left(
+        model,
+        "capture_activations(model, x, ['0', '2.7']) raising AttributeError",
+        "Likely mistake: a hook was registered for '0' before '2.7' turned out not to exist; "
+        "look every name up (model.get_submodule) before registering any hook.",
+    )
+
+
+# ----------------------------------------------------------------------------- task 2
+
+
+def clipped_setup(seed: int, device):
+    gen = torch.Generator().manual_seed(200 + seed)
+    x = torch.randn(4, 5, generator=gen, dtype=torch.float64).to(device)
+    w = torch.randn(4, 5, generator=gen, dtype=torch.float64).to(device)
+    c = torch.randn(4, 5, generator=gen, dtype=torch.float64).to(device) * 3
+    h = (x * w).detach()
+    upstream = 3 * c * h**2  # the gradient of sum(c * h**3) with respect to h
+    clip = float(upstream.abs().median())  # about half the elements get clipped
+    return x, w, c, clip, upstream
+
+
+def register(t: torch.Tensor, clip: float, what: str) -> RemovableHandle:
+    __tracebackhide__ = True
+    handle = kata.clip_grad_hook(t, clip)
+    if not isinstance(handle, RemovableHandle):
+        raise AssertionError(
+            f"{what} returned {type(handle).__name__}, expected the RemovableHandle that "
+            f"t.register_hook returns; without the handle the hook can never be removed."
+        )
+    return handle
+
+
+def check_clipped(got, upstream, clip, what, scale=1.0):
+    __tracebackhide__ = True
+    expected = upstream.clamp(-clip, clip) * scale
+    if torch.allclose(got, upstream * scale):
+        raise AssertionError(
+            f"{what}: the gradient was not clipped at all. Likely mistake: the hook must "
+            f"return the new gradient (grad.clamp(...)); a hook that returns None changes "
+            f"nothing."
+        )
+    norm_clipped = upstream * min(1.0, clip / float(upstream.norm())) * scale
+    if torch.allclose(got, norm_clipped):
+        raise AssertionError(
+            f"{what}: the gradient was clipped by norm (scaled as a whole); the kata asks "
+            f"for elementwise clamping to [-clip, clip]."
+        )
+    assert_tensor_close(got, expected, what=what, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.task(2)
+@pytest.mark.parametrize("seed", range(4))
+def test_hook_clips_gradient_of_intermediate(seed, device):
+    x, w, c, clip, upstream = clipped_setup(seed, device)
+    x.requires_grad_(True)
+    h = x * w  # an intermediate tensor
+    what = f"clip_grad_hook(h, {clip:.3g}) on h = x * w, then sum(c * h**3).backward()"
+    register(h, clip, what)
+    (c * h**3).sum().backward()
+    check_clipped(x.grad, upstream, clip, f"{what}: x.grad", scale=w)
+
+
+@pytest.mark.task(2)
+@pytest.mark.parametrize("seed", range(3))
+def test_hook_clips_gradient_of_leaf_then_removes_cleanly(seed, device):
+    x, w, c, clip, _ = clipped_setup(seed, device)
+    leaf = (x * w).requires_grad_(True)
+    upstream = 3 * c * leaf.detach() ** 2
+    what = f"clip_grad_hook(leaf, {clip:.3g}), then sum(c * leaf**3).backward()"
+    handle = register(leaf, clip, what)
+    (c * leaf**3).sum().backward()
+    check_clipped(leaf.grad, upstream, clip, f"{what}: leaf.grad")
+    handle.remove()
+    if leaf._backward_hooks:
+        raise AssertionError("after handle.remove(), the leaf still has tensor hooks.")
+    leaf.grad = None
+    (c * leaf**3).sum().backward()
+    assert_tensor_close(
+        leaf.grad,
+        upstream,
+        what="leaf.grad after handle.remove() and a new backward",
+        mistake="the hook still clips after removal: was the handle returned the hook's own?",
+    )
+
+
+@pytest.mark.task(2)
+def test_clip_grad_hook_rejects_bad_arguments(device):
+    t = torch.ones(3, dtype=torch.float64, device=device, requires_grad=True) * 2
+    for clip in (0.0, -1.0):
+        with pytest.raises(ValueError):
+            kata.clip_grad_hook(t, clip)
+    plain = torch.ones(3, device=device)
+    try:
+        kata.clip_grad_hook(plain, 1.0)
+    except ValueError:
+        return
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        raise AssertionError(
+            f"clip_grad_hook(t without requires_grad, 1.0) raised RuntimeError ({err}); "
+            f"expected ValueError: check t.requires_grad yourself."
+        ) from err
+    raise AssertionError("clip_grad_hook(t without requires_grad, 1.0) did not raise.")

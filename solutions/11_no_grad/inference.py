@@ -1,0 +1,60 @@
+"""Kata 11: evaluation without a graph: no_grad, inference_mode, detach. See README.md."""
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+
+def predict(model: nn.Module, x: Tensor) -> Tensor:
+    """model(x) for evaluation: eval mode, no autograd graph, the model left as it was.
+
+    model: any nn.Module (it may hold Dropout and BatchNorm), with any mix of submodules in
+    train and eval mode; x: a batch it accepts, on the model's device. Runs the forward in
+    eval mode under torch.no_grad() and returns the output: requires_grad False, grad_fn None,
+    equal to what the model gives in eval mode. Afterwards every submodule's `training` flag
+    is what it was before the call; parameters and buffers (BatchNorm running statistics)
+    hold the same values; parameters keep requires_grad and .grad. x is not changed.
+    """
+    modes = {module: module.training for module in model.modules()}
+    model.eval()  # Dropout off, BatchNorm uses (and does not update) its running stats
+    try:
+        with torch.no_grad():  # record nothing: no graph, no saved activations
+            return model(x)
+    finally:
+        # restore each submodule's own flag: model.train(old) would unfreeze frozen parts
+        for module, training in modes.items():
+            module.training = training
+
+
+def predict_fast(model: nn.Module, x: Tensor) -> Tensor:
+    """As predict(), but under torch.inference_mode() instead of torch.no_grad().
+
+    Same contract as predict(); in addition the result is an inference tensor
+    (result.is_inference() is True), which autograd will refuse to record later.
+    """
+    modes = {module: module.training for module in model.modules()}
+    model.eval()
+    try:
+        # stricter than no_grad: no version counters either, and the outputs are marked
+        with torch.inference_mode():
+            return model(x)
+    finally:
+        for module, training in modes.items():
+            module.training = training
+
+
+def frozen_features_loss(
+    backbone: nn.Module, head: nn.Module, x: Tensor, targets: Tensor
+) -> Tensor:
+    """The cross-entropy loss of head on the backbone's features, for training the head only.
+
+    x: (B, ...) input for backbone; backbone(x) gives (B, F) features; head maps (B, F) to
+    (B, K) logits; targets: (B,) long class indices. Returns the scalar
+    F.cross_entropy(head(features), targets) with a graph into head's parameters and none
+    into the backbone's: after loss.backward() every backbone parameter's .grad is still
+    None. Both modules run in their current mode; no parameter's requires_grad is changed.
+    """
+    # detach() cuts the graph here: backward stops at the features (no_grad would do too)
+    features = backbone(x).detach()  # (B, F)
+    logits = head(features)  # (B, K)
+    return F.cross_entropy(logits, targets)
