@@ -1,0 +1,541 @@
+"""`kata`: the learner's command line. `kata --help` lists the commands.
+
+A kata is named by its number or name: `03`, `3`, `03_autograd` or `autograd`. Commands
+that run tests run pytest in a child process; this process never imports torch (except
+`kata watch` and `kata interview`, which keep one warm copy), so `kata list` is instant.
+Progress lives in `.kata/progress.json` at the repository root (git ignores `.kata/`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.markup import escape
+from rich.text import Text
+
+from torchkatas import index, ui
+from torchkatas.progress import (
+    SOLVED,
+    STATE_DIR,
+    Progress,
+    Record,
+    Store,
+    file_hash,
+    next_hint,
+    next_unsolved,
+)
+from torchkatas.runner import RunError, cold_run, record
+
+app = typer.Typer(
+    name="kata",
+    help="Learn PyTorch by fixing failing tests. Name a kata by number or name: "
+    "03, 3, 03_autograd or autograd.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class Device(StrEnum):
+    cpu = "cpu"
+    cuda = "cuda"
+
+
+DeviceOpt = Annotated[
+    Device, typer.Option("--device", help="Device the tests put their tensors on.")
+]
+NameArg = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="[NN]", help="The kata: 03, 3, 03_autograd or autograd.", show_default=False
+    ),
+]
+RequiredName = Annotated[
+    str, typer.Argument(metavar="NN", help="The kata: 03, 3, 03_autograd or autograd.")
+]
+
+
+@dataclass
+class State:
+    root: Path
+    katas: list[index.Kata]
+    store: Store
+
+    def progress(self) -> Progress:
+        progress = self.store.load()
+        self.warn()
+        return progress
+
+    def warn(self) -> None:
+        for warning in self.store.warnings:
+            ui.err_console.print(f"[yellow]kata: {escape(warning)}[/yellow]")
+        self.store.warnings.clear()
+
+    def kata(self, name: str | None) -> index.Kata:
+        """The kata `name` means; the first unsolved one when no name is given."""
+        if name is None:
+            kata = next_unsolved(self.katas, self.progress())
+            if kata is None:
+                fail("every kata is solved; name one to work on it again, e.g. `kata run 03`.", 1)
+            return kata
+        try:
+            return index.find(name, self.katas)
+        except index.UnknownKata as err:
+            fail(str(err), 2)
+
+    def folder(self, kata: index.Kata) -> Path:
+        folder = self.root / "katas" / kata.id
+        if not folder.is_dir():
+            fail(
+                f"katas/{kata.id} does not exist although katas.toml lists it: "
+                "update your checkout (git pull).",
+                1,
+            )
+        return folder
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    ui.err_console.print(f"[bold red]kata:[/bold red] {escape(message)}", highlight=False)
+    raise typer.Exit(code)
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` holding katas.toml (else the package's)."""
+    for folder in (start, *start.parents):
+        if (folder / index.INDEX_FILE).is_file():
+            return folder
+    return index.ROOT if (index.ROOT / index.INDEX_FILE).is_file() else None
+
+
+@app.callback()
+def _setup(
+    ctx: typer.Context,
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            "--root",
+            help="The torch-katas checkout (default: the folder holding katas.toml, "
+            "found from the current directory up).",
+            file_okay=False,
+        ),
+    ] = None,
+) -> None:
+    if root is not None:
+        root = root.expanduser().resolve()
+        if not (root / index.INDEX_FILE).is_file():
+            fail(
+                f"--root {root}: no {index.INDEX_FILE} there; point it at your torch-katas folder.",
+                2,
+            )
+    else:
+        root = find_root(Path.cwd().resolve())
+        if root is None:
+            fail(
+                f"no {index.INDEX_FILE} in {Path.cwd()} or above it: run kata inside your "
+                "torch-katas checkout, or pass --root DIR.",
+                2,
+            )
+    try:
+        katas = index.load(root)
+    except index.IndexError_ as err:
+        fail(f"{err}", 2)
+    ctx.obj = State(root, katas, Store(root))
+
+
+def _state(ctx: typer.Context) -> State:
+    state = ctx.find_object(State)
+    assert state is not None
+    return state
+
+
+# ----------------------------------------------------------------------------- list, run, next
+
+
+@app.command("list")
+def list_(ctx: typer.Context) -> None:
+    """Every kata in order: number, title, track, status of its last run; overall progress."""
+    state = _state(ctx)
+    progress = state.progress()
+    ui.console.print(ui.status_table(state.katas, progress, state.root))
+    upcoming = next_unsolved(state.katas, progress)
+    if upcoming is not None:
+        ui.console.print(f"Next: [bold]kata next[/bold] ({escape(ui.kata_label(upcoming))})")
+
+
+def _run_one(state: State, kata: index.Kata, device: Device) -> bool:
+    """Run one kata's tests, record and summarise them; True when solved."""
+    state.folder(kata)
+    before = file_hash(kata.stub_path(state.root))
+    start = time.monotonic()
+    with ui.console.status(f"Running the tests of {kata.id}..."):
+        try:
+            run = cold_run(state.root, [kata], device=device.value)
+        except RunError as err:
+            fail(str(err), 1)
+    result = run.for_kata(kata)
+    record(state.store, [result], device.value, {kata.id: before})
+    state.warn()
+    ui.console.print(ui.summary(result, state.root, seconds=time.monotonic() - start))
+    return result.status == SOLVED
+
+
+@app.command()
+def run(ctx: typer.Context, name: NameArg = None, device: DeviceOpt = Device.cpu) -> None:
+    """Run a kata's tests (the next unsolved one without NN); print which fail and why."""
+    state = _state(ctx)
+    solved = _run_one(state, state.kata(name), device)
+    raise typer.Exit(0 if solved else 1)
+
+
+@app.command("next")
+def next_(ctx: typer.Context, device: DeviceOpt = Device.cpu) -> None:
+    """The first kata not yet solved: its question, then its test results."""
+    state = _state(ctx)
+    kata = next_unsolved(state.katas, state.progress())
+    if kata is None:
+        ui.console.print(
+            f"[bold green]Every kata is solved ({len(state.katas)} of {len(state.katas)}). "
+            "Well done![/bold green] `kata interview` for a timed mock interview."
+        )
+        return
+    state.folder(kata)
+    ui.console.rule(escape(ui.kata_label(kata)))
+    ui.console.print(ui.question(kata, state.root))
+    ui.console.print()
+    solved = _run_one(state, kata, device)
+    raise typer.Exit(0 if solved else 1)
+
+
+# ----------------------------------------------------------------------------- watch, interview
+
+
+@app.command()
+def watch(ctx: typer.Context, name: NameArg = None, device: DeviceOpt = Device.cpu) -> None:
+    """Check a kata each time you save it; move on to the next one when it passes."""
+    from torchkatas import watch as watching
+
+    state = _state(ctx)
+    kata = state.kata(name)
+    state.folder(kata)
+    ui.console.rule(escape(ui.kata_label(kata)))
+    ui.console.print(ui.question(kata, state.root, commands=False))
+    code = watching.watch(state.root, state.katas, kata, device.value, ui.console)
+    state.warn()
+    raise typer.Exit(code)
+
+
+def _track(name: str) -> str:
+    for track in index.TRACKS:
+        if name.strip().lower() == track.lower():
+            return track
+    close = difflib.get_close_matches(name, index.TRACKS, n=3, cutoff=0.4)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    fail(f"no track named {name!r}.{hint} Tracks: {', '.join(index.TRACKS)}.", 2)
+
+
+@app.command()
+def interview(
+    ctx: typer.Context,
+    minutes: Annotated[float, typer.Option(min=0.01, help="Time on the clock.")] = 30.0,
+    count: Annotated[int, typer.Option(min=1, help="How many katas.")] = 3,
+    track: Annotated[
+        str | None, typer.Option(help='Only katas of this track, e.g. "Tensors".')
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed for the random pick.")] = None,
+    device: DeviceOpt = Device.cpu,
+) -> None:
+    """A timed mock interview: COUNT random unsolved katas, a countdown, a report at the end."""
+    from torchkatas import watch as watching
+
+    state = _state(ctx)
+    chosen = _track(track) if track else None
+    present = [k for k in state.katas if (state.root / "katas" / k.id).is_dir()]
+    picks = watching.pick(present, state.progress(), count, chosen, seed)
+    if not picks:
+        where = f" of track {chosen!r}" if chosen else ""
+        fail(
+            f"every kata{where} is solved: nothing left to interview on. `kata reset NN` "
+            "gives you one back to practise (your file is kept as a backup).",
+            1,
+        )
+    if len(picks) < count:
+        ui.console.print(
+            f"[yellow]Only {ui.plural(len(picks), 'unsolved kata')} to pick from.[/yellow]"
+        )
+    code = watching.interview(state.root, picks, minutes, device.value, ui.console)
+    state.warn()
+    raise typer.Exit(code)
+
+
+# ----------------------------------------------------------------------------- hint, diff, reset
+
+
+@app.command()
+def hint(ctx: typer.Context, name: NameArg = None) -> None:
+    """The next hint for a kata: one more each time you ask."""
+    state = _state(ctx)
+    kata = state.kata(name)
+    number, text = next_hint(state.store, kata)
+    state.warn()
+    total = len(kata.hints)
+    ui.console.print(f"[bold]Hint {number} of {total}[/bold] for {escape(ui.kata_label(kata))}:")
+    ui.console.print(f"  {escape(text)}")
+    nn = f"{kata.number:02d}"
+    if number < total:
+        ui.console.print(f"[dim]`kata hint {nn}` again for the next one.[/dim]")
+    else:
+        ui.console.print(
+            f"[dim]That was the last hint. `kata diff {nn}` compares your file with the "
+            "solution.[/dim]"
+        )
+
+
+@app.command()
+def diff(
+    ctx: typer.Context,
+    name: NameArg = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Show the solution without asking.")
+    ] = False,
+) -> None:
+    """Your file against the solution, coloured; asks first if the kata is not solved."""
+    state = _state(ctx)
+    kata = state.kata(name)
+    mine, theirs = kata.stub_path(state.root), kata.solution_path(state.root)
+    if not theirs.is_file():
+        fail(f"{ui.rel(theirs, state.root)} does not exist: this kata has no solution yet.", 1)
+    nn = f"{kata.number:02d}"
+    if state.progress().get(kata.id).status != SOLVED and not yes:
+        try:
+            show = typer.confirm(
+                f"Kata {nn} is not solved yet. Show its solution anyway?", default=False
+            )
+        except typer.Abort:  # no answer (end of input): not shown
+            ui.console.print()
+            show = False
+        if not show:
+            ui.console.print(
+                f"Not shown. `kata hint {nn}` gives a hint; `kata diff {nn} --yes` shows it "
+                "without asking."
+            )
+            raise typer.Exit(1)
+    a = mine.read_text(encoding="utf-8") if mine.is_file() else ""
+    b = theirs.read_text(encoding="utf-8")
+    lines = list(
+        difflib.unified_diff(
+            a.splitlines(keepends=True),
+            b.splitlines(keepends=True),
+            fromfile=f"{ui.rel(mine, state.root)} (yours)",
+            tofile=f"{ui.rel(theirs, state.root)} (solution)",
+        )
+    )
+    if not lines:
+        ui.console.print("Your file is the same as the solution.")
+        return
+    text = Text()
+    for line in lines:
+        line = line if line.endswith("\n") else line + "\n"
+        if line.startswith(("+++", "---")):
+            style = "bold"
+        elif line.startswith("@@"):
+            style = "cyan"
+        elif line.startswith("+"):
+            style = "green"
+        elif line.startswith("-"):
+            style = "red"
+        else:
+            style = ""
+        text.append(line, style=style)
+    ui.console.print(text, end="", soft_wrap=True)
+
+
+def _git_show(root: Path, rev: str, path: str) -> bytes:
+    """The file at `path` (relative to root) as it is in git revision `rev`."""
+    try:
+        proc = subprocess.run(
+            ["git", "show", f"{rev}:./{path}"], cwd=root, capture_output=True, check=False
+        )
+    except FileNotFoundError:
+        fail("git is not installed: `kata reset` takes the original stub from git.", 1)
+    if proc.returncode != 0:
+        why = proc.stderr.decode(errors="replace").strip().splitlines()
+        fail(
+            f"cannot read the original {path} from git {rev!r} ({why[-1] if why else 'no output'})."
+            " `kata reset` needs a git checkout that has the kata committed; "
+            "pass --rev to pick another commit. Nothing was changed.",
+            1,
+        )
+    return proc.stdout
+
+
+def _backup_path(root: Path, kata: index.Kata) -> Path:
+    folder = root / STATE_DIR / "backups" / kata.id
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = folder / f"{kata.module}-{stamp}.py"
+    n = 1
+    while path.exists():
+        path = folder / f"{kata.module}-{stamp}-{n}.py"
+        n += 1
+    return path
+
+
+@app.command()
+def reset(
+    ctx: typer.Context,
+    name: RequiredName,
+    rev: Annotated[
+        str, typer.Option(help="The git commit to take the stub from, e.g. origin/main.")
+    ] = "HEAD",
+) -> None:
+    """Restore a kata's stub; your file is first copied to a timestamped backup."""
+    state = _state(ctx)
+    kata = state.kata(name)
+    mine = kata.stub_path(state.root)
+    relpath = ui.rel(mine, state.root)
+    stub = _git_show(state.root, rev, relpath)
+    if mine.is_file():
+        current = mine.read_bytes()
+        if current == stub:
+            ui.console.print(
+                f"{escape(relpath)} is already the stub as in git {escape(rev)}: nothing to reset. "
+                "(If you committed your own work, pass --rev with an older commit.)"
+            )
+            return
+        backup = _backup_path(state.root, kata)
+        shutil.copy2(mine, backup)
+        if backup.read_bytes() != current:
+            fail(f"could not back up {relpath} to {backup}; nothing was changed.", 1)
+        ui.console.print(
+            f"Your file is saved as [bold]{escape(ui.rel(backup, state.root))}[/bold]."
+        )
+    tmp = mine.with_name(f".{mine.name}.kata-reset")
+    tmp.write_bytes(stub)
+    os.replace(tmp, mine)
+    with state.store.update() as progress:
+        hints = progress.get(kata.id).hints_shown
+        progress.katas[kata.id] = Record(hints_shown=hints)
+    state.warn()
+    ui.console.print(f"Restored {escape(relpath)} to the stub (git {escape(rev)}).")
+
+
+# ----------------------------------------------------------------------------- verify, table
+
+
+@app.command()
+def verify(
+    ctx: typer.Context,
+    device: DeviceOpt = Device.cpu,
+    solutions: Annotated[
+        bool, typer.Option("--solutions", help="Test the reference answers instead (not recorded).")
+    ] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", "-n", min=1, help="Parallel pytest workers.")
+    ] = 2,
+) -> None:
+    """Run every kata's tests (in parallel), record them, print the table."""
+    state = _state(ctx)
+    present = [k for k in state.katas if (state.root / "katas" / k.id).is_dir()]
+    missing = [k.id for k in state.katas if k not in present]
+    hashes = {k.id: file_hash(k.stub_path(state.root)) for k in present}
+    results = []
+    if present:
+        n = min(workers, len(present))
+        what = "reference solutions" if solutions else "katas"
+        with ui.console.status(f"Running the tests of {len(present)} {what} ({n} workers)..."):
+            try:
+                run = cold_run(
+                    state.root,
+                    present,
+                    device=device.value,
+                    solutions=solutions,
+                    workers=n,
+                    log_name="verify",
+                )
+            except RunError as err:
+                fail(str(err), 1)
+        results = [run.for_kata(k) for k in present]
+        if not solutions:
+            record(state.store, results, device.value, hashes)
+            state.warn()
+    shown = Progress()
+    for result in results:
+        shown.katas[result.kata.id] = Record(
+            status=result.status,
+            passed=result.passed,
+            failed=result.failed,
+            not_started=result.not_started,
+            skipped=result.skipped,
+            when=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            hash=file_hash(result.kata.stub_path(state.root)),
+        )
+    if solutions:
+        ui.console.print("[bold]Reference solutions[/bold] (solutions/), not recorded:")
+    ui.console.print(ui.status_table(state.katas, shown, state.root, missing=missing))
+    unsolved = [r.kata for r in results if r.status != SOLVED]
+    if unsolved or missing:
+        first = unsolved[0] if unsolved else None
+        if first is not None:
+            ui.console.print(f"`kata run {first.number:02d}` shows what fails in {first.id}.")
+        raise typer.Exit(1)
+
+
+@app.command()
+def table(
+    ctx: typer.Context,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 when README.md's table is not current.")
+    ] = False,
+    write: Annotated[bool, typer.Option("--write", help="Rewrite README.md's kata table.")] = False,
+) -> None:
+    """Print the README's kata table, generated from katas.toml (--write, --check)."""
+    state = _state(ctx)
+    if check and write:
+        fail("use --check or --write, not both.", 2)
+    if not (check or write):
+        typer.echo(index.table(state.katas))
+        return
+    readme = state.root / "README.md"
+    try:
+        old = readme.read_text(encoding="utf-8")
+        new = index.readme_with_table(old, state.katas)
+    except FileNotFoundError:
+        fail(f"{readme} does not exist.", 1)
+    except index.IndexError_ as err:
+        fail(str(err), 1)
+    if check:
+        if new != old:
+            fail(
+                "README.md's kata table is out of date with katas.toml: run "
+                "`kata table --write` and commit README.md.",
+                1,
+            )
+        typer.echo(f"README.md's kata table is current ({ui.plural(len(state.katas), 'kata')}).")
+        return
+    if new == old:
+        typer.echo(
+            f"README.md's kata table is already current ({ui.plural(len(state.katas), 'kata')})."
+        )
+        return
+    readme.write_text(new, encoding="utf-8")
+    typer.echo(f"README.md's kata table rewritten ({ui.plural(len(state.katas), 'kata')}).")
+
+
+def main() -> None:
+    """The `kata` console script."""
+    app(prog_name="kata")
+
+
+if __name__ == "__main__":
+    main()

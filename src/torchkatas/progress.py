@@ -1,0 +1,204 @@
+"""The learner's progress: `.kata/progress.json` in the repository (git ignores `.kata/`).
+
+Per kata it keeps the last recorded run (status, test counts, when, on which device, and
+the hash of the learner's file at that moment, so a later edit marks the status stale)
+and how many hints were shown. Interviews are appended to a history.
+
+The file is only ever replaced whole (a temp file, then `os.replace`), under a lock, so a
+crash or Ctrl-C never leaves half a file. A file that cannot be read is moved aside
+(`progress.json.corrupt-<time>`) and rebuilt empty, with a warning, never a crash.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from torchkatas import index
+
+STATE_DIR = ".kata"
+FILE = "progress.json"
+VERSION = 1
+
+SOLVED, FAILING, NOT_STARTED = "solved", "failing", "not started"
+STATUSES = (SOLVED, FAILING, NOT_STARTED)
+
+
+def now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def file_hash(path: Path) -> str | None:
+    """sha256 of a file's bytes, or None when it does not exist."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+@dataclass
+class Record:
+    """What `kata` remembers about one kata."""
+
+    status: str | None = None  # one of STATUSES; None: never run
+    passed: int = 0
+    failed: int = 0
+    not_started: int = 0
+    skipped: int = 0
+    when: str | None = None
+    device: str | None = None
+    hash: str | None = None  # the learner's file when it was last run
+    hints_shown: int = 0
+
+    @classmethod
+    def from_json(cls, raw: Any) -> Record:
+        """A record from JSON, keeping only well-typed fields (the rest are dropped)."""
+        rec = cls()
+        if not isinstance(raw, dict):
+            return rec
+        if raw.get("status") in STATUSES:
+            rec.status = raw["status"]
+        for name in ("passed", "failed", "not_started", "skipped", "hints_shown"):
+            value = raw.get(name)
+            if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+                setattr(rec, name, value)
+        for name in ("when", "device", "hash"):
+            if isinstance(raw.get(name), str):
+                setattr(rec, name, raw[name])
+        return rec
+
+    def is_stale(self, learner_file: Path) -> bool:
+        """True when the learner's file changed since the recorded run."""
+        return self.status is not None and self.hash != file_hash(learner_file)
+
+
+@dataclass
+class Progress:
+    katas: dict[str, Record] = field(default_factory=dict)
+    interviews: list[dict[str, Any]] = field(default_factory=list)
+
+    def get(self, kata_id: str) -> Record:
+        return self.katas.setdefault(kata_id, Record())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": VERSION,
+            "katas": {k: asdict(r) for k, r in sorted(self.katas.items())},
+            "interviews": self.interviews,
+        }
+
+
+class Store:
+    """Reads and writes the progress file of the repository at `root`."""
+
+    def __init__(self, root: Path) -> None:
+        self.dir = root / STATE_DIR
+        self.path = self.dir / FILE
+        self.warnings: list[str] = []
+
+    def load(self) -> Progress:
+        """The progress so far; an unreadable file is set aside and rebuilt empty."""
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return Progress()
+        except (OSError, UnicodeDecodeError) as err:
+            return self._rebuild(f"cannot read it ({err})")
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as err:
+            return self._rebuild(f"it is not valid JSON ({err})")
+        if not isinstance(raw, dict) or not isinstance(raw.get("katas", {}), dict):
+            return self._rebuild("it does not hold a progress record")
+        progress = Progress(
+            katas={
+                str(k): Record.from_json(v)
+                for k, v in raw.get("katas", {}).items()
+                if isinstance(v, dict)
+            },
+            interviews=[i for i in raw.get("interviews", []) if isinstance(i, dict)]
+            if isinstance(raw.get("interviews"), list)
+            else [],
+        )
+        return progress
+
+    def _rebuild(self, why: str) -> Progress:
+        aside = self.path.with_name(f"{FILE}.corrupt-{dt.datetime.now():%Y%m%d-%H%M%S}")
+        try:
+            os.replace(self.path, aside)
+            kept = f" (the old file is kept as {aside.relative_to(self.dir.parent)})"
+        except OSError:
+            kept = ""
+        self.warnings.append(
+            f"{self.path.relative_to(self.dir.parent)} was unreadable: {why}; "
+            f"starting a fresh one{kept}. Re-run `kata verify` to record every kata's status."
+        )
+        return Progress()
+
+    def save(self, progress: Progress) -> None:
+        """Replace the file whole: never half-written, even on Ctrl-C."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".progress-", suffix=".tmp")
+        try:
+            os.chmod(tmp, 0o644)  # mkstemp's 0600 would be surprising on a plain data file
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(progress.to_json(), f, indent=1)
+                f.write("\n")
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    @contextlib.contextmanager
+    def update(self) -> Iterator[Progress]:
+        """Load, let the caller change, save: under a lock, so two `kata`s never race."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with _locked(self.dir / "progress.lock"):
+            progress = self.load()
+            yield progress
+            self.save(progress)
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # Windows: one learner, one terminal; the atomic replace suffices
+        yield
+        return
+    with open(path, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def next_unsolved(
+    katas: Sequence[index.Kata], progress: Progress, after: index.Kata | None = None
+) -> index.Kata | None:
+    """The first kata not solved: after `after` in order when there is one, else from the top."""
+    pending = [k for k in katas if progress.get(k.id).status != SOLVED]
+    if after is not None:
+        later = [k for k in pending if k.number > after.number]
+        if later:
+            return later[0]
+    return pending[0] if pending else None
+
+
+def next_hint(store: Store, kata: index.Kata) -> tuple[int, str]:
+    """(number from 1, text) of the next hint for `kata`; the last one again when all shown."""
+    with store.update() as progress:
+        rec = progress.get(kata.id)
+        shown = min(rec.hints_shown, len(kata.hints) - 1)
+        rec.hints_shown = min(rec.hints_shown + 1, len(kata.hints))
+    return shown + 1, kata.hints[shown]

@@ -1,0 +1,370 @@
+"""`kata watch` and `kata interview`: check the learner's kata on every save.
+
+Both loops are driven by watchfiles' `watch()` on the kata's folder, which also ticks
+every fraction of a second (for the interview's countdown and for keys typed on stdin).
+Checks run in a `WarmRunner`, so torch is imported once per session, not once per save.
+Ctrl-C ends either loop cleanly: the child is killed, progress is saved, exit code 130.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import select
+import signal
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import watchfiles
+from rich import box
+from rich.console import Console
+from rich.live import Live
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from torchkatas import index, ui
+from torchkatas.progress import SOLVED, Progress, Store, file_hash, next_hint, next_unsolved, now
+from torchkatas.runner import KataResult, RunError, record
+from torchkatas.warm import CheckTimeout, WarmRunner
+
+TICK_MS = 200
+INTERRUPTED = 130  # the shell's code for "ended by Ctrl-C"
+USAGE = 4  # pytest's exit code for a bad option: no point checking again after a save
+
+
+def _interruptible() -> None:
+    """Ctrl-C raises KeyboardInterrupt even where a shell started us with SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+class Keys:
+    """Lines typed on stdin, read without blocking; silent where stdin is not readable."""
+
+    def __init__(self, stream: IO[str] | None) -> None:
+        self.fd: int | None = None
+        self.buffer = b""
+        if stream is not None and os.name == "posix":
+            with contextlib.suppress(AttributeError, OSError, ValueError):
+                self.fd = stream.fileno()
+
+    def poll(self) -> str | None:
+        """A line typed since the last call (stripped, lower case), or None."""
+        if b"\n" not in self.buffer and self.fd is not None:
+            try:
+                ready, _, _ = select.select([self.fd], [], [], 0)
+                chunk = os.read(self.fd, 1024) if ready else None
+            except (OSError, ValueError):
+                chunk, self.fd = None, None
+            if chunk == b"":  # end of input: no keyboard (a pipe, /dev/null)
+                self.fd = None
+            elif chunk:
+                self.buffer += chunk
+        if b"\n" in self.buffer:
+            line, _, self.buffer = self.buffer.partition(b"\n")
+            return line.decode(errors="replace").strip().lower()
+        return None
+
+
+def _events(folder: Path, keys: Keys) -> Iterator[tuple[str, Any]]:
+    for changes in watchfiles.watch(
+        folder,
+        watch_filter=watchfiles.PythonFilter(),
+        rust_timeout=TICK_MS,
+        yield_on_timeout=True,
+        debounce=400,
+    ):
+        if changes:
+            yield "save", changes
+        line = keys.poll()
+        if line is not None:
+            yield "key", line
+        yield "tick", None
+
+
+class Events:
+    """("save", changes), ("key", line) and ("tick", None) every TICK_MS, from one folder.
+
+    The folder is watched from the moment this object exists (a save made right after
+    the question is shown is never missed); `with` stops the watcher.
+    """
+
+    def __init__(self, folder: Path, keys: Keys) -> None:
+        self._gen = _events(folder, keys)
+        self._first = next(self._gen)  # watchfiles yields only once its watcher runs
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        yield self._first
+        yield from self._gen
+
+    def __enter__(self) -> Events:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._gen.close()
+
+
+@dataclass
+class Checker:
+    """Runs one kata's check in the warm runner, records it, prints the summary."""
+
+    root: Path
+    runner: WarmRunner
+    store: Store
+    device: str
+    out: Console
+
+    def check(self, kata: index.Kata, timeout: float | None = None) -> KataResult:
+        learner = kata.stub_path(self.root)
+        before = file_hash(learner)
+        start = time.monotonic()
+        result = self.runner.run([kata], device=self.device, timeout=timeout).for_kata(kata)
+        record(self.store, [result], self.device, {kata.id: before})
+        self.out.print(ui.summary(result, self.root, seconds=time.monotonic() - start))
+        return result
+
+
+# ----------------------------------------------------------------------------- watch
+
+WATCH_KEYS = "save to check again · Enter: check now · h: a hint · q: quit · Ctrl-C: stop"
+
+
+def watch(
+    root: Path, katas: Sequence[index.Kata], start: index.Kata, device: str, out: Console
+) -> int:
+    """Check `start` on every save; when it passes, move on to the next unsolved kata."""
+    store = Store(root)
+    _interruptible()
+    try:
+        out.print("[dim]Warming up: importing torch and pytest once...[/dim]")
+        began = time.monotonic()
+        runner = WarmRunner(root, katas)
+        out.print(f"[dim]Ready in {time.monotonic() - began:.1f} s.[/dim]")
+        checker = Checker(root, runner, store, device, out)
+        keys = Keys(sys.stdin)
+        kata: index.Kata | None = start
+        while kata is not None:
+            outcome = _watch_one(checker, kata, keys, out)
+            if outcome != SOLVED:
+                return outcome
+            kata = next_unsolved(katas, store.load(), after=kata)
+            if kata is None:
+                out.print("[bold green]Every kata is solved. Well done![/bold green]")
+                return 0
+            out.rule(f"Next: {escape(ui.kata_label(kata))}")
+            out.print(ui.question(kata, root, commands=False))
+        return 0
+    except KeyboardInterrupt:
+        out.print("\nStopped watching. Your progress is saved: `kata list` shows it.")
+        return INTERRUPTED
+
+
+def _watch_one(checker: Checker, kata: index.Kata, keys: Keys, out: Console) -> Any:
+    """Watch one kata until it passes (SOLVED) or the learner quits (exit code 0)."""
+    root = checker.root
+    folder = root / "katas" / kata.id
+    first = True
+    with Events(folder, keys) as gen:
+        for kind, payload in gen:
+            if kind == "key" and payload == "q":
+                return 0
+            if kind == "key" and payload == "h":
+                _show_hint(checker.store, kata, out)
+                continue
+            if not (first or kind == "save" or kind == "key"):
+                continue
+            if kind == "save":
+                names = sorted({Path(p).name for _, p in payload})
+                out.rule(
+                    f"[dim]{time.strftime('%H:%M:%S')} · saved {escape(', '.join(names))}[/dim]"
+                )
+            was_first, first = first, False
+            try:
+                result = checker.check(kata)
+            except RunError as err:
+                out.print(f"[red]{escape(str(err))}[/red]", highlight=False)
+                if err.code == USAGE:
+                    return 2
+                result = None
+            if result is not None and result.status == SOLVED:
+                return SOLVED
+            if was_first:
+                out.print(f"[bold]Watching {escape(ui.rel(folder, root))}[/bold] ({WATCH_KEYS})")
+    return 0
+
+
+def _show_hint(store: Store, kata: index.Kata, out: Console) -> None:
+    number, text = next_hint(store, kata)
+    out.print(f"[bold]Hint {number} of {len(kata.hints)}:[/bold] {escape(text)}")
+
+
+# ----------------------------------------------------------------------------- interview
+
+
+@dataclass
+class Attempt:
+    kata: index.Kata
+    reached: bool = False
+    solved: bool = False
+    seconds: float = 0.0
+
+
+def pick(
+    katas: Sequence[index.Kata],
+    progress: Progress,
+    count: int,
+    track: str | None = None,
+    seed: int | None = None,
+) -> list[index.Kata]:
+    """`count` random unsolved katas (of `track`), in a random order."""
+    pool = [
+        k
+        for k in katas
+        if progress.get(k.id).status != SOLVED and (track is None or k.track == track)
+    ]
+    return random.Random(seed).sample(pool, min(count, len(pool)))
+
+
+def _clock(seconds: float) -> str:
+    seconds = max(0, int(seconds + 0.999))
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def interview(
+    root: Path,
+    picks: Sequence[index.Kata],
+    minutes: float,
+    device: str,
+    out: Console,
+) -> int:
+    """A timed session over `picks`: each passes on save or Enter; a report at the end."""
+    store = Store(root)
+    attempts = [Attempt(k) for k in picks]
+    limit = minutes * 60
+    code, ended = 0, "time is up"
+    begun = started = time.monotonic()
+    current: Attempt | None = None
+    _interruptible()
+    try:
+        out.print("[dim]Warming up: importing torch and pytest once...[/dim]")
+        runner = WarmRunner(root, picks)
+        checker = Checker(root, runner, store, device, out)
+        keys = Keys(sys.stdin)
+        out.print(
+            f"[bold]Mock interview:[/bold] {ui.plural(len(picks), 'kata')}, {_clock(limit)} on "
+            "the clock. "
+            "Save your file to check it · Enter: check now · s: skip · q: quit · Ctrl-C: stop"
+        )
+        begun = time.monotonic()
+        deadline = begun + limit
+        with Live(console=out, auto_refresh=False, transient=True) as live:
+            for i, attempt in enumerate(attempts):
+                started = time.monotonic()
+                current = attempt
+                attempt.reached = True
+
+                def countdown(i: int = i) -> Text:
+                    left = deadline - time.monotonic()
+                    return Text.assemble(
+                        (f"⏱  {_clock(left)} left", "bold red" if left < 60 else "bold"),
+                        f" · question {i + 1} of {len(attempts)} · save to check · "
+                        "Enter: check now · s: skip · q: quit",
+                    )
+
+                with Events(root / "katas" / attempt.kata.id, keys) as evs:
+                    title = f"Question {i + 1} of {len(attempts)}: {ui.kata_label(attempt.kata)}"
+                    title = escape(title)
+                    out.rule(title)
+                    out.print(ui.question(attempt.kata, root, commands=False))
+                    outcome = _interview_one(checker, attempt.kata, evs, deadline, live, countdown)
+                attempt.seconds = time.monotonic() - started
+                attempt.solved = outcome == SOLVED
+                current = None
+                if outcome == "quit":
+                    ended = "you stopped it"
+                    break
+                if outcome == "time":
+                    break
+            else:
+                ended = "every question answered"
+    except KeyboardInterrupt:
+        ended, code = "stopped with Ctrl-C", INTERRUPTED
+        if current is not None:
+            current.seconds = time.monotonic() - started
+    total = time.monotonic() - begun
+    out.print(_report(attempts, total, limit, ended))
+    with store.update() as progress:
+        progress.interviews.append(
+            {
+                "when": now(),
+                "minutes": minutes,
+                "ended": ended,
+                "seconds": round(total, 1),
+                "katas": [
+                    {"id": a.kata.id, "solved": a.solved, "seconds": round(a.seconds, 1)}
+                    for a in attempts
+                    if a.reached
+                ],
+            }
+        )
+    return code
+
+
+def _interview_one(
+    checker: Checker,
+    kata: index.Kata,
+    events: Events,
+    deadline: float,
+    live: Live,
+    countdown: Any,
+) -> str:
+    for kind, payload in events:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return "time"
+        live.update(countdown(), refresh=True)
+        if kind == "key" and payload in ("s", "q"):
+            return "skip" if payload == "s" else "quit"
+        if kind not in ("save", "key"):
+            continue
+        try:
+            result = checker.check(kata, timeout=left)
+        except CheckTimeout:
+            return "time"
+        except RunError as err:
+            checker.out.print(f"[red]{escape(str(err))}[/red]", highlight=False)
+            continue
+        if result.status == SOLVED:
+            return SOLVED
+    return "time"
+
+
+def _report(attempts: Sequence[Attempt], total: float, limit: float, ended: str) -> Table:
+    table = Table(
+        title=f"Interview report: {ended}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        header_style="bold",
+        padding=(0, 1, 0, 0),
+    )
+    for column in ("#", "kata", "title", "result", "time"):
+        table.add_column(column)
+    for a in attempts:
+        if not a.reached:
+            result = Text("not reached", "dim")
+        elif a.solved:
+            result = Text("solved", "green")
+        else:
+            result = Text("not solved", "red")
+        took = _clock(a.seconds) if a.reached else ""
+        table.add_row(f"{a.kata.number:02d}", a.kata.short, a.kata.title, result, took)
+    solved = sum(a.solved for a in attempts)
+    table.caption = f"{solved} of {len(attempts)} solved in {_clock(total)} (limit {_clock(limit)})"
+    table.caption_justify = "left"
+    return table
