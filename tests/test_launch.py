@@ -1,0 +1,204 @@
+"""torchkatas.launch: functions run as spawned ranks, failures and hangs reported, no orphans.
+
+The targets live in a file the test writes under tmp_path and are loaded there by path
+(ImplRef), exactly as a kata's implementation is. They avoid importing torch where they can:
+a rank that imports torch takes a second or two to start.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from torchkatas import launch
+from torchkatas.harness import ImplRef
+
+TARGETS = """
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def echo(rank, world_size, word, *, times=1):
+    return {"rank": rank, "world_size": world_size, "words": [word] * times}
+
+
+def tensors(rank, world_size):
+    import torch
+
+    return {"t": torch.full((2,), float(rank)), "omp": os.environ["OMP_NUM_THREADS"]}
+
+
+def rank_one_fails(rank, world_size, pid_dir):
+    Path(pid_dir, f"rank{rank}").write_text(str(os.getpid()))
+    if rank == 1:
+        raise ValueError("rank one is broken")
+    time.sleep(120)  # rank 0 waits for a peer that is gone
+
+
+def hangs(rank, world_size, pid_dir):
+    Path(pid_dir, f"rank{rank}").write_text(str(os.getpid()))
+    time.sleep(120)
+
+
+def not_started(rank, world_size):
+    raise NotImplementedError("TODO: not_started")
+
+
+def not_started_main(argv):
+    raise NotImplementedError("TODO: main")
+
+
+def aborts(rank, world_size):
+    os.abort()
+
+
+def main(argv):
+    print(f"rank {os.environ['RANK']} of {os.environ['WORLD_SIZE']}: {argv}", flush=True)
+
+
+def main_hangs(argv):
+    Path(argv[0], f"rank{os.environ['RANK']}").write_text(str(os.getpid()))
+    time.sleep(120)
+
+
+def setup():
+    Path(os.environ["SETUP_MARKS"], os.environ["RANK"]).touch()
+"""
+
+
+@pytest.fixture
+def targets(tmp_path):
+    path = tmp_path / "targets.py"
+    path.write_text(textwrap.dedent(TARGETS))
+    return lambda name: ImplRef(path, None, name)
+
+
+@pytest.fixture
+def pid_dir(tmp_path):
+    folder = tmp_path / "pids"
+    folder.mkdir()
+    return folder
+
+
+def alive(pid: int) -> bool:
+    """Whether a process runs: it exists (signal 0 asks) and is not a zombie awaiting reaping."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z")
+
+
+def assert_all_gone(pid_dir: Path, expected: int) -> None:
+    pids = [int(p.read_text()) for p in pid_dir.iterdir()]
+    assert len(pids) == expected, f"expected {expected} rank pid files, found {len(pids)}"
+    assert [pid for pid in pids if alive(pid)] == [], "ranks left running"
+
+
+@pytest.mark.distributed
+def test_each_rank_returns_its_value_in_rank_order(targets, tmp_path):
+    results = launch.run_ranks(
+        targets("echo"), 3, ("hi",), {"times": 2}, tmp_path=tmp_path, timeout=60
+    )
+    assert results == [{"rank": r, "world_size": 3, "words": ["hi", "hi"]} for r in range(3)]
+
+
+@pytest.mark.distributed
+def test_tensors_come_back_and_ranks_use_one_thread(targets, tmp_path):
+    import torch
+
+    results = launch.run_ranks(targets("tensors"), 2, tmp_path=tmp_path, timeout=60)
+    for rank, result in enumerate(results):
+        assert torch.equal(result["t"], torch.full((2,), float(rank)))
+        assert result["omp"] == "1"
+
+
+@pytest.mark.distributed
+def test_a_failing_rank_is_reported_with_its_traceback_and_its_peer_killed(
+    targets, tmp_path, pid_dir, monkeypatch
+):
+    monkeypatch.setattr(launch, "GRACE_S", 0.5)
+    with pytest.raises(launch.RanksFailed) as err:
+        launch.run_ranks(targets("rank_one_fails"), 2, (str(pid_dir),), tmp_path=tmp_path)
+    message = str(err.value)
+    assert "rank 1 exited with code 1:" in message
+    assert 'raise ValueError("rank one is broken")' in message
+    assert "ValueError: rank one is broken" in message
+    assert "rank 0 was still running and was killed" in message
+    assert "look at the failed rank's traceback first" in message
+    assert [(o.rank, o.killed) for o in err.value.outcomes] == [(0, True), (1, False)]
+    assert_all_gone(pid_dir, 2)
+
+
+@pytest.mark.distributed
+@pytest.mark.timeout(30)
+def test_a_hanging_rank_is_killed_at_the_deadline(targets, tmp_path, pid_dir):
+    with pytest.raises(launch.RanksFailed) as err:
+        launch.run_ranks(targets("hangs"), 2, (str(pid_dir),), tmp_path=tmp_path, timeout=3)
+    message = str(err.value)
+    assert "every rank was still running after 3 s" in message
+    assert "rank 0 was still running and was killed" in message
+    assert "rank 1 was still running and was killed" in message
+    assert_all_gone(pid_dir, 2)
+
+
+@pytest.mark.distributed
+def test_not_implemented_stays_not_implemented(targets, tmp_path):
+    with pytest.raises(NotImplementedError, match="not started yet") as err:
+        launch.run_ranks(targets("not_started"), 2, tmp_path=tmp_path, label="not_started()")
+    assert str(err.value).startswith("not_started() on 2 rank(s): rank 0 raised")
+    assert "NotImplementedError: TODO: not_started" in str(err.value)
+
+
+@pytest.mark.distributed
+def test_a_crash_in_native_code_names_the_signal(targets, tmp_path):
+    with pytest.raises(launch.RanksFailed, match="died from signal SIGABRT"):
+        launch.run_ranks(targets("aborts"), 1, tmp_path=tmp_path)
+
+
+def test_rendezvous_helpers_give_fresh_addresses(tmp_path):
+    first, second = launch.file_init_method(tmp_path), launch.file_init_method(tmp_path)
+    assert first.startswith("file://") and first != second
+    assert not Path(first.removeprefix("file://")).exists()
+    assert 1024 <= launch.free_port() <= 65535
+
+
+@pytest.mark.distributed
+@pytest.mark.timeout(120)
+def test_torchrun_runs_setup_then_the_function_in_every_rank(targets, tmp_path):
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    done = launch.run_torchrun(
+        targets("main"),
+        2,
+        ["--flag", "x"],
+        tmp_path=tmp_path,
+        setup=targets("setup"),
+        env={"SETUP_MARKS": str(marks)},
+    )
+    for rank in (0, 1):
+        assert f"rank {rank} of 2: ['--flag', 'x']" in done.stdout
+    assert sorted(p.name for p in marks.iterdir()) == ["0", "1"]
+
+
+@pytest.mark.distributed
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_torchrun_past_its_deadline_is_killed_with_its_ranks(targets, tmp_path, pid_dir):
+    with pytest.raises(launch.TorchrunFailed, match="still running after 8 s"):
+        launch.run_torchrun(targets("main_hangs"), 2, [str(pid_dir)], tmp_path=tmp_path, timeout=8)
+    assert_all_gone(pid_dir, 2)
+
+
+@pytest.mark.distributed
+@pytest.mark.timeout(120)
+def test_torchrun_reports_the_ranks_tracebacks(targets, tmp_path):
+    with pytest.raises(NotImplementedError, match="not started yet") as err:
+        launch.run_torchrun(targets("not_started_main"), 2, tmp_path=tmp_path)
+    assert "rank 0 raised" in str(err.value) and "rank 1 raised" in str(err.value)
