@@ -171,13 +171,8 @@ class KataModule:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
-        if self.overlay is not None:
-            mistake = load_path(self.overlay)
-            if name in vars(mistake):
-                return getattr(mistake, name)
-        module = load_path(self.path)
         try:
-            return getattr(module, name)
+            return ImplRef(self.path, self.overlay, name).resolve()
         except AttributeError:
             raise MissingFunction(
                 f"MISSING FUNCTION `{name}` in {display(self.path)}: did you rename it?"

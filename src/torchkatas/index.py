@@ -66,8 +66,13 @@ class Kata:
         return root / "solutions" / self.id / f"{self.module}.py"
 
     def mistakes(self, root: Path = ROOT) -> list[Path]:
-        folder = root / "solutions" / self.id / "mistakes"
-        return sorted(p for p in folder.glob("*.py") if p.name != "__init__.py")
+        return mistake_files(root, self.id)
+
+
+def mistake_files(root: Path, kata_id: str) -> list[Path]:
+    """The planted wrong answers of a kata: solutions/<kata_id>/mistakes/*.py, sorted."""
+    folder = root / "solutions" / kata_id / "mistakes"
+    return sorted(p for p in folder.glob("*.py") if p.name != "__init__.py")
 
 
 def _entry(raw: dict, where: str) -> Kata:

@@ -143,8 +143,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     kata_id = _kata_id(metafunc.definition.path)
     if kata_id is None:
         return
-    folder = harness.CONFIG.repo_root / "solutions" / kata_id / "mistakes"
-    mistakes = sorted(p for p in folder.glob("*.py") if p.name != "__init__.py")
+    mistakes = index.mistake_files(harness.CONFIG.repo_root, kata_id)
     if mistakes:
         metafunc.parametrize(
             "kata_variant", mistakes, indirect=True, ids=[f"mistake:{p.stem}" for p in mistakes]
@@ -208,7 +207,7 @@ def _variant_of(item: pytest.Item) -> Path | None:
 def _api_problem(kata_id: str, test_path: Path) -> str | None:
     """A one-line report of names the solution defines but the module under test lacks."""
     kata = harness.load_kata(test_path)
-    solution = harness.CONFIG.repo_root / "solutions" / kata_id / f"{kata._module}.py"
+    solution = harness.CONFIG.repo_root / "solutions" / kata_id / kata.path.name
     if not solution.is_file():
         return None
     try:
