@@ -40,6 +40,19 @@ def check_device_agnostic(name: str) -> None:
             )
 
 
+def call(name: str, *args, what: str, mistake):
+    """The learner's `name`(*args); a RuntimeError becomes a failure naming the likely
+    mistake (a text, or a function of the error's text that picks one)."""
+    __tracebackhide__ = True
+    try:
+        return getattr(kata, name)(*args)
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        why = mistake(str(err)) if callable(mistake) else mistake
+        raise AssertionError(f"{what} raised RuntimeError: {err}. Likely mistake: {why}") from err
+
+
 def small_model(device, dtype=torch.float32) -> nn.Module:
     with torch.random.fork_rng(devices=[]):  # seeded weights without touching the global RNG
         torch.manual_seed(0)
@@ -232,20 +245,18 @@ def test_classify_images_fixes_the_shape_error(seed, layout, device):
     with pytest.raises(RuntimeError, match="cannot be multiplied"):
         model(images)  # the failing snippet
     what = f"classify_images(model, images) for {layout} images of shape {tuple(images.shape)}"
-    try:
-        got = kata.classify_images(model, images)
-    except NotImplementedError:
-        raise
-    except RuntimeError as err:
-        mistake = (
+    got = call(
+        "classify_images",
+        model,
+        images,
+        what=what,
+        mistake=lambda err: (
             "flatten() alone flattens the batch dimension too; keep it: flatten(1)."
-            if "cannot be multiplied" in str(err)
+            if "cannot be multiplied" in err
             else "images.view(N, -1) fails on channels_last or sliced (non-contiguous) "
             "images; flatten(1) or reshape copies when it must."
-        )
-        raise AssertionError(
-            f"{what} raised RuntimeError: {err}. Likely mistake: {mistake}"
-        ) from err
+        ),
+    )
     expected = torch.stack([model(img.reshape(-1)) for img in images])
     assert_tensor_close(got, expected, what=what, mistake="pixels flattened in the wrong order.")
     check_device_agnostic("classify_images")
@@ -266,15 +277,13 @@ def test_run_model_fixes_the_dtype_error(model_dtype, x_dtype, device):
     with pytest.raises(RuntimeError):
         model(x)  # the failing snippet: "mat1 and mat2 must have the same dtype"
     what = f"run_model(model, x) for a {model_dtype} model and {x_dtype} x"
-    try:
-        got = kata.run_model(model, x)
-    except NotImplementedError:
-        raise
-    except RuntimeError as err:
-        raise AssertionError(
-            f"{what} raised RuntimeError: {err}. Likely mistake: a fixed cast such as "
-            f"x.float(); read the dtype from the model's parameters."
-        ) from err
+    got = call(
+        "run_model",
+        model,
+        x,
+        what=what,
+        mistake="a fixed cast such as x.float(); read the dtype from the model's parameters.",
+    )
     assert_tensor_close(got, model(x.to(model_dtype)), what=what)
     if any(p.dtype != model_dtype for p in model.parameters()):
         raise AssertionError(f"{what} changed the model's dtype; cast x, not the model.")
@@ -293,15 +302,14 @@ def test_run_model_fixes_the_device_error(device):
     with pytest.raises(RuntimeError):
         model(x)  # the failing snippet: tensors on two devices
     what = f"run_model(model, x) for a model on {model_device} and a float64 x on {x_device}"
-    try:
-        got = kata.run_model(model, x)
-    except NotImplementedError:
-        raise
-    except RuntimeError as err:
-        raise AssertionError(
-            f"{what} raised RuntimeError: {err}. Likely mistake: moving x to pick_device() or "
-            f"to a fixed device; move it to the device of the model's parameters."
-        ) from err
+    got = call(
+        "run_model",
+        model,
+        x,
+        what=what,
+        mistake="moving x to pick_device() or to a fixed device; move it to the device of "
+        "the model's parameters.",
+    )
     moved = {p.device for p in model.parameters()}
     if moved != {model_device}:
         raise AssertionError(
@@ -328,15 +336,14 @@ def test_classification_loss_fixes_the_target_dtype(target_dtype, device):
         with pytest.raises(RuntimeError, match="expected"):
             torch.nn.functional.cross_entropy(logits, targets)  # the failing snippet
     what = f"classification_loss(logits, targets) for {target_dtype} targets"
-    try:
-        got = kata.classification_loss(logits, targets)
-    except NotImplementedError:
-        raise
-    except RuntimeError as err:
-        raise AssertionError(
-            f"{what} raised RuntimeError: {err}. Likely mistake: .int() makes int32, but "
-            f"cross_entropy wants int64 class indices: .long() or dtype=torch.long."
-        ) from err
+    got = call(
+        "classification_loss",
+        logits,
+        targets,
+        what=what,
+        mistake=".int() makes int32, but cross_entropy wants int64 class indices: .long() or "
+        "dtype=torch.long.",
+    )
     assert_tensor_close(got, torch.nn.functional.cross_entropy(logits, labels), what=what)
     check_device_agnostic("classification_loss")
 
@@ -346,14 +353,13 @@ def test_classification_loss_follows_logits_device(device):
     logits = torch.empty(3, 4, device=META)
     targets = torch.tensor([0.0, 3.0, 1.0], device=device)
     what = f"classification_loss(logits on meta, float targets on {device})"
-    try:
-        got = kata.classification_loss(logits, targets)
-    except NotImplementedError:
-        raise
-    except RuntimeError as err:
-        raise AssertionError(
-            f"{what} raised RuntimeError: {err}. Likely mistake: .long() or .type(torch.long) "
-            f"fixes the dtype only; move the targets to logits.device as well."
-        ) from err
+    got = call(
+        "classification_loss",
+        logits,
+        targets,
+        what=what,
+        mistake=".long() or .type(torch.long) fixes the dtype only; move the targets to "
+        "logits.device as well.",
+    )
     if not isinstance(got, torch.Tensor) or got.device != META or got.shape != ():
         raise AssertionError(f"{what} returned {got!r:.80}, expected a 0-d tensor on meta.")
