@@ -7,6 +7,7 @@ or a GPU machine's preinstalled torch): torch is several GB and one install serv
 from __future__ import annotations
 
 import os
+import random
 import sys
 
 import nox
@@ -45,8 +46,10 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=False)
 def solutions(session: nox.Session) -> None:
-    """Every kata's tests pass on its reference solution."""
-    pytest(session, "--solutions", *(session.posargs or KATAS), parallel=True)
+    """Every kata's tests pass on its solution, in a shuffled order (the seed is printed)."""
+    seed = os.environ.get("KATA_SHUFFLE") or str(random.randrange(10**6))
+    session.log(f"tests shuffled with --shuffle {seed} (KATA_SHUFFLE={seed} repeats the order)")
+    pytest(session, "--solutions", "--shuffle", seed, *(session.posargs or KATAS), parallel=True)
 
 
 @nox.session(python=False)

@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 import torch
 
-REPO = Path(__file__).resolve().parents[1]
+from torchkatas import pristine
 
-# pytester's in-process runs drop modules first imported inside them; torch cannot import
-# some twice, so import what assert_close pulls in lazily out here, once.
-torch.testing.assert_close(torch.ones(1), torch.ones(1))
+# every test here starts processes: its limit is a hang guard, generous for a loaded
+# machine (the default 60 s is for a learner's single kata test)
+pytestmark = pytest.mark.timeout(300)
+
+REPO = Path(__file__).resolve().parents[1]
 
 STUB = '''
 def square(x):
@@ -80,6 +82,12 @@ def add_kata(
     write(root, f"katas/{kata_id}/{module}.py", stub)
     write(root, f"katas/{kata_id}/test_{module}.py", tests)
     write(root, f"solutions/{kata_id}/{module}.py", solution)
+    archive_stubs(root)
+
+
+def archive_stubs(root: Path) -> None:
+    """stubs.json from the stubs in katas/ now, as `kata stubs --write` makes it."""
+    pristine.write(pristine.build(root), pristine.archive_of(root))
 
 
 @pytest.fixture
@@ -173,8 +181,10 @@ def test_syntax_error_fails_only_that_kata(pytester, repo):
 def test_exception_at_import_names_the_line(pytester, repo):
     write(repo, "student/90_square/square.py", "import torch\n\nraise ValueError('boom')\n")
     result = pytester.runpytest("katas", "--impl-root", str(repo / "student"))
-    result.assert_outcomes(failed=3)
+    # the file defines neither function (read from its text, once) and cannot be imported
+    result.assert_outcomes(failed=4)
     assert "raised ValueError while importing (line 3): boom" in out(result)
+    assert out(result).count("MISSING FUNCTION `square`, `cube`") == 1
 
 
 def test_missing_function_is_reported_once(pytester, repo):
@@ -191,18 +201,297 @@ def test_missing_function_is_reported_once(pytester, repo):
 
 
 def test_endless_loop_fails_with_a_timeout_message(pytester, repo):
+    calls = repo / "calls"
     write(
         repo,
         "student/90_square/square.py",
-        SOLUTION.replace("return x * x\n", "while True:\n        pass\n", 1),
+        SOLUTION.replace(
+            "return x * x\n",
+            f"with open({str(calls)!r}, 'a') as f:\n        f.write('call\\n')\n"
+            "    while True:\n        pass\n",
+            1,
+        ),
     )
     result = pytester.runpytest_subprocess(
         "katas", "--impl-root", str(repo / "student"), "--timeout", "2"
     )
     result.assert_outcomes(passed=1, failed=2)
-    assert "took longer than the 2.0 s limit (it was at student/90_square/square.py:3)" in out(
+    text = out(result)
+    assert "took longer than the 2.0 s limit (it was at student/90_square/square.py:5)" in text
+    # the second test that calls square() fails at once instead of waiting as long again
+    assert "square() already ran past the time limit in katas/90_square/test_square.py" in text
+    assert calls.read_text().count("call") == 1, "the endless loop was entered twice"
+
+
+def test_a_wait_at_module_level_never_hangs_collection_and_fails_each_test_at_once(pytester, repo):
+    imports = repo / "imports"
+    write(
+        repo,
+        "student/90_square/square.py",
+        f"import time\nwith open({str(imports)!r}, 'a') as f:\n    f.write('import\\n')\n"
+        "time.sleep(10**6)\n" + SOLUTION,
+    )
+    collected = pytester.runpytest_subprocess(
+        "katas", "--impl-root", str(repo / "student"), "--collect-only", "-q", timeout=240
+    )
+    assert collected.ret == pytest.ExitCode.OK, out(collected)
+    result = pytester.runpytest_subprocess(
+        "katas", "--impl-root", str(repo / "student"), "--timeout", "2", timeout=240
+    )
+    result.assert_outcomes(failed=3)
+    text = out(result)
+    assert text.count("took longer than the time limit while importing (line 4)") >= 3
+    assert imports.read_text().count("import") == 1, "each test waited for the module again"
+
+
+def test_collection_never_imports_the_learners_module(pytester, repo):
+    marker = repo / "imported"
+    write(
+        repo,
+        "student/90_square/square.py",
+        f"from pathlib import Path\nPath({str(marker)!r}).touch()\n" + SOLUTION,
+    )
+    result = pytester.runpytest_subprocess(
+        "katas", "--impl-root", str(repo / "student"), "--collect-only", "-q"
+    )
+    assert result.ret == pytest.ExitCode.OK, out(result)
+    assert not marker.exists(), "collecting the tests imported the learner's module"
+
+
+def test_ctrl_c_while_importing_stops_the_run(pytester, repo):
+    write(repo, "student/90_square/square.py", "raise KeyboardInterrupt\n")
+    result = pytester.runpytest_subprocess("katas", "--impl-root", str(repo / "student"))
+    assert result.ret == pytest.ExitCode.INTERRUPTED, out(result)
+    assert "cannot import the kata" not in out(result)
+
+
+def test_sigterm_stops_the_run_and_lets_tests_clean_up(pytester, repo):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    started, cleaned = repo / "started", repo / "cleaned"
+    write(
+        repo,
+        "katas/90_square/test_slow.py",
+        f"""
+        import time
+        from pathlib import Path
+        import pytest
+
+        @pytest.mark.task(1)
+        def test_waits():
+            Path({str(started)!r}).touch()
+            try:
+                time.sleep(600)
+            finally:
+                Path({str(cleaned)!r}).touch()
+        """,
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "katas/90_square/test_slow.py", "--solutions"],
+        cwd=repo,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 200
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert started.exists(), "the test never started"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=120) == pytest.ExitCode.INTERRUPTED
+    finally:
+        proc.kill()
+        proc.wait()
+    assert cleaned.exists(), "SIGTERM killed pytest without running the test's clean-up"
+
+
+# ----------------------------------------------------------------------------- crashes teach
+
+
+def test_an_error_inside_the_learners_code_names_the_call_line_and_what_was_checked(pytester, repo):
+    write(
+        repo,
+        "student/90_square/square.py",
+        SOLUTION.replace("return x * x\n", "return x.tolist()[5] * 0 + x\n", 1),
+    )
+    result = pytester.runpytest("katas", "--impl-root", str(repo / "student"))
+    result.assert_outcomes(failed=2, passed=1)
+    text = out(result)
+    assert (
+        "square(tensor (1) float32 cpu) raised IndexError at student/90_square/square.py:3 in "
+        "square (`return x.tolist()[5] * 0 + x`): list index out of range. The test was "
+        "checking: square [1]."
+    ) in text
+    assert "square(tensor (4) float32 cpu) raised IndexError" in text, text
+
+
+def test_a_torch_error_in_the_learners_code_shows_its_message_and_argument_shapes(pytester, repo):
+    write(
+        repo,
+        "student/90_square/square.py",
+        SOLUTION.replace("return x * x\n", "return x.view(2, -1) * 0 + x\n", 1),
+    )
+    result = pytester.runpytest("katas", "--impl-root", str(repo / "student"))
+    text = out(result)
+    assert (
+        "square(tensor (1) float32 cpu) raised RuntimeError at student/90_square/square.py:3"
+        in (text)
+    )
+    assert "shape '[2, -1]' is invalid for input of size 1" in text
+    assert "The test was checking: square [1]." in text
+
+
+def test_a_wrong_kind_of_result_is_explained_when_the_test_cannot_use_it(pytester, repo):
+    write(
+        repo,
+        "student/90_square/square.py",
+        SOLUTION.replace("return x * x\n", "return None\n", 1),
+    )
+    write(
+        repo,
+        "katas/90_square/test_shape.py",
+        """
+        import pytest
+        import torch
+
+        from torchkatas.harness import load_kata
+
+        kata = load_kata(__file__)
+
+        @pytest.mark.task(1)
+        def test_square_keeps_the_shape():
+            assert kata.square(torch.ones(3)).shape == (3,)
+        """,
+    )
+    result = pytester.runpytest(
+        "katas/90_square/test_shape.py", "--impl-root", str(repo / "student")
+    )
+    text = out(result)
+    assert "the test could not use what your code gave it: square(tensor (3) float32 cpu) " in text
+    assert "returned None, then the test failed with AttributeError" in text
+    assert "The test was checking: square keeps the shape." in text
+
+
+def test_a_warning_the_learners_code_causes_is_named_as_such(pytester, repo):
+    write(
+        repo,
+        "student/90_square/square.py",
+        SOLUTION.replace(
+            "return x * x\n", "import warnings\n    warnings.warn('careful')\n    return x * x\n", 1
+        ),
+    )
+    result = pytester.runpytest("katas", "--impl-root", str(repo / "student"))
+    assert "raised UserWarning (a warning your code caused; warnings count as errors here)" in out(
         result
     )
+
+
+def test_not_started_inside_a_dataloader_worker_is_not_started(pytester, repo):
+    write(
+        repo,
+        "katas/90_square/test_loader.py",
+        """
+        import pytest
+        import torch
+        from torch.utils.data import DataLoader
+
+        from torchkatas.harness import load_kata
+
+        kata = load_kata(__file__)
+
+        @pytest.mark.task(1)
+        def test_squares_in_workers():
+            loader = DataLoader(torch.arange(4.0), batch_size=2, num_workers=1,
+                                collate_fn=lambda b: kata.square(torch.stack(b)))
+            assert [t.tolist() for t in loader] == [[0.0, 1.0], [4.0, 9.0]]
+        """,
+    )
+    result = pytester.runpytest_subprocess("katas/90_square/test_loader.py")
+    text = out(result)
+    assert "not implemented yet: square() in katas/90_square/square.py" in text
+    assert "90_square: 0 of 1 passing (1 not started)" in text
+
+
+@pytest.mark.distributed
+def test_not_started_inside_a_spawned_rank_is_not_started(pytester, repo):
+    write(
+        repo,
+        "katas/90_square/test_ranks.py",
+        """
+        import pytest
+
+        from torchkatas.harness import ImplRef, load_kata
+        from torchkatas.launch import run_ranks
+
+        kata = load_kata(__file__)
+
+        def _in_rank(rank, world_size, impl):
+            import torch
+            return impl.resolve()(torch.ones(1))
+
+        @pytest.mark.task(1)
+        def test_square_in_two_ranks(tmp_path):
+            from pathlib import Path
+            ref = ImplRef(Path(__file__), None, "_in_rank")
+            run_ranks(ref, 2, (kata.ref("square"),), tmp_path=tmp_path, timeout=120)
+        """,
+    )
+    result = pytester.runpytest_subprocess("katas/90_square/test_ranks.py", timeout=240)
+    text = out(result)
+    assert "not implemented yet: square() in katas/90_square/square.py" in text
+    assert "90_square: 0 of 1 passing (1 not started)" in text
+
+
+def test_a_module_that_links_to_a_file_not_named_py_fails_only_its_kata(pytester, repo):
+    add_kata(repo, "91_other", solution=SOLUTION)
+    write(repo, "student/90_square/square.py", SOLUTION)
+    write(repo, "student/91_other/square.txt", SOLUTION)
+    (repo / "student/91_other/square.py").symlink_to(repo / "student/91_other/square.txt")
+    write(repo, "elsewhere/notes.bin", "\x00\x01 not python")
+    write(repo, "student/92_bin/square.py", "")
+    (repo / "student/92_bin/square.py").unlink()
+    (repo / "student/92_bin/square.py").symlink_to(repo / "elsewhere/notes.bin")
+    add_kata(repo, "92_bin", solution=SOLUTION)
+    result = pytester.runpytest("katas", "--impl-root", str(repo / "student"))
+    text = out(result)
+    assert "INTERNALERROR" not in text
+    result.assert_outcomes(passed=6, failed=3)  # 90 and 91 pass; 92 fails, alone
+
+
+def test_the_shuffle_option_reorders_tests_the_same_way_for_the_same_seed(pytester, repo):
+    add_kata(repo, "91_other", solution=SOLUTION)
+
+    def order(*args: str) -> list[str]:
+        result = pytester.runpytest("katas", "--solutions", "--collect-only", "-q", *args)
+        return [line for line in result.stdout.lines if "::" in line]
+
+    plain = order()
+    first, again, other = order("--shuffle", "1"), order("--shuffle", "1"), order("--shuffle", "2")
+    assert first == again and sorted(first) == sorted(plain)
+    assert first != plain or other != plain
+    header = pytester.runpytest("katas", "--solutions", "--shuffle", "5")
+    assert "tests in a shuffled order, --shuffle 5" in out(header)
+
+
+def test_tensor_comparison_does_not_import_torchs_distributed_package():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, torch\n"
+        "from torchkatas.harness import assert_tensor_close\n"
+        "assert_tensor_close(torch.ones(3), torch.ones(3), what='x')\n"
+        "try:\n"
+        "    assert_tensor_close(torch.ones(3), torch.zeros(3), what='x')\n"
+        "except AssertionError:\n"
+        "    pass\n"
+        "print('torch.distributed.tensor' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False", done.stdout + done.stderr
 
 
 # ----------------------------------------------------------------------------- devices
@@ -262,6 +551,25 @@ def test_stubs_gate_fails_on_a_test_that_passes_on_the_stub(pytester, repo):
     result = pytester.runpytest("katas", "--gate", "stubs")
     result.assert_outcomes(passed=3, failed=1)
     assert "passes on the stub katas/90_square/square.py: a test that passes" in out(result)
+
+
+def test_stubs_gate_proves_the_original_stubs_not_the_learners_solved_copy(pytester, repo):
+    write(repo, "katas/90_square/square.py", SOLUTION)  # the learner solved it
+    assert pytester.runpytest("katas").ret == pytest.ExitCode.OK
+    result = pytester.runpytest("katas", "--gate", "stubs")
+    result.assert_outcomes(passed=3)
+    assert "testing the original stubs (stubs.json), not your katas/" in out(result)
+
+
+def test_stubs_gate_without_an_archived_stub_says_what_to_run(pytester, repo):
+    add_kata(repo, "91_other")
+    stubs = pristine.build(repo)
+    del stubs["90_square/square.py"]  # a contributor's new stub, not archived yet
+    pristine.write(stubs, pristine.archive_of(repo))
+    result = pytester.runpytest("katas", "--gate", "stubs")
+    result.assert_outcomes(passed=3, failed=1)  # 91 proven; 90 fails once, alone
+    assert "stubs.json has no original of katas/90_square/square.py" in out(result)
+    assert "kata stubs --write" in out(result)
 
 
 def test_gate_with_no_tests_does_not_pass(pytester, repo):
@@ -388,7 +696,8 @@ def test_mistakes_gate_judges_on_the_controller_under_xdist(pytester, repo):
 
 def test_collection_error_is_reported_not_an_internal_error(pytester, repo):
     write(repo, "katas/90_square/test_broken.py", "import nonexistent_module_xyz\n")
-    result = pytester.runpytest("katas", "--solutions")
+    # in a subprocess: an in-process run would see other tests' leftovers (ResourceWarning)
+    result = pytester.runpytest_subprocess("katas", "--solutions")
     assert result.ret == pytest.ExitCode.INTERRUPTED
     assert "INTERNALERROR" not in out(result)
     assert "nonexistent_module_xyz" in out(result)

@@ -16,6 +16,10 @@ import pytest
 from torchkatas import launch
 from torchkatas.harness import ImplRef
 
+# every test here starts processes: its limit is a hang guard, generous for a loaded
+# machine (the default 60 s is for a learner's single kata test)
+pytestmark = pytest.mark.timeout(300)
+
 TARGETS = """
 import os
 import sys
@@ -50,6 +54,20 @@ def not_started(rank, world_size):
 
 
 def not_started_main(argv):
+    # every rank gets as far as its raise before any fails: torchrun stops the other ranks
+    # as soon as one exits with an error, so rank 0 raises only once rank 1 has reported
+    rank, marks = os.environ["RANK"], Path(argv[0])
+    (marks / f"ready{rank}").touch()
+    deadline = time.monotonic() + 60
+    while not (marks / "ready0").exists() or not (marks / "ready1").exists():
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    if rank == "0":
+        while not list(marks.parent.glob("torchrun-*.rank1.NotImplementedError")):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
     raise NotImplementedError("TODO: main")
 
 
@@ -137,7 +155,7 @@ def test_a_failing_rank_is_reported_with_its_traceback_and_its_peer_killed(
 
 
 @pytest.mark.distributed
-@pytest.mark.timeout(30)
+@pytest.mark.timeout(300)
 def test_a_hanging_rank_is_killed_at_the_deadline(targets, tmp_path, pid_dir):
     with pytest.raises(launch.RanksFailed) as err:
         launch.run_ranks(targets("hangs"), 2, (str(pid_dir),), tmp_path=tmp_path, timeout=3)
@@ -170,7 +188,7 @@ def test_rendezvous_helpers_give_fresh_addresses(tmp_path):
 
 
 @pytest.mark.distributed
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(300)
 def test_torchrun_runs_setup_then_the_function_in_every_rank(targets, tmp_path):
     marks = tmp_path / "marks"
     marks.mkdir()
@@ -189,16 +207,79 @@ def test_torchrun_runs_setup_then_the_function_in_every_rank(targets, tmp_path):
 
 @pytest.mark.distributed
 @pytest.mark.slow
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(300)
 def test_torchrun_past_its_deadline_is_killed_with_its_ranks(targets, tmp_path, pid_dir):
-    with pytest.raises(launch.TorchrunFailed, match="still running after 8 s"):
-        launch.run_torchrun(targets("main_hangs"), 2, [str(pid_dir)], tmp_path=tmp_path, timeout=8)
+    # 40 s: long enough for torchrun and two ranks to start on a loaded 2-core machine
+    with pytest.raises(launch.TorchrunFailed, match="still running after 40 s"):
+        launch.run_torchrun(targets("main_hangs"), 2, [str(pid_dir)], tmp_path=tmp_path, timeout=40)
     assert_all_gone(pid_dir, 2)
 
 
 @pytest.mark.distributed
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(300)
+def test_torchrun_keeps_its_temporary_files_under_tmp_path(targets, tmp_path):
+    import tempfile
+
+    before = set(Path(tempfile.gettempdir()).glob("torchelastic_*"))
+    launch.run_torchrun(targets("main"), 2, tmp_path=tmp_path)
+    after = set(Path(tempfile.gettempdir()).glob("torchelastic_*"))
+    assert after - before == set(), f"torchrun left {sorted(after - before)} in /tmp"
+    assert list(tmp_path.glob("torchrun-tmp-*/torchelastic_*")), "torchrun wrote no temp here"
+
+
+KILLED_PARENT = """
+import sys
+from pathlib import Path
+
+from torchkatas import launch
+from torchkatas.harness import ImplRef
+
+if __name__ == "__main__":  # spawn re-imports this file in each rank
+    ref = ImplRef(Path(sys.argv[1]), None, sys.argv[3])
+    if sys.argv[3] == "hangs":
+        launch.run_ranks(ref, 2, (sys.argv[2],), tmp_path=sys.argv[4], timeout=600)
+    else:
+        launch.run_torchrun(ref, 2, [sys.argv[2]], tmp_path=sys.argv[4], timeout=600)
+"""
+
+
+@pytest.mark.distributed
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("target", ["hangs", "main_hangs"])
+def test_ranks_die_when_the_process_that_started_them_is_killed(targets, tmp_path, pid_dir, target):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(KILLED_PARENT)
+    ref = targets(target)
+    parent = subprocess.Popen(
+        [sys.executable, str(script), str(ref.path), str(pid_dir), target, str(tmp_path)]
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(pid_dir.iterdir())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(list(pid_dir.iterdir())) == 2, "the ranks never started"
+        parent.send_signal(signal.SIGKILL)  # no clean-up can run: only the kernel's
+        parent.wait()
+        pids = [int(p.read_text()) for p in pid_dir.iterdir()]
+        deadline = time.monotonic() + 60
+        while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [pid for pid in pids if alive(pid)] == [], "ranks outlived their parent"
+    finally:
+        parent.kill()
+        parent.wait()
+
+
+@pytest.mark.distributed
+@pytest.mark.timeout(300)
 def test_torchrun_reports_the_ranks_tracebacks(targets, tmp_path):
+    marks = tmp_path / "marks"
+    marks.mkdir()
     with pytest.raises(NotImplementedError, match="not started yet") as err:
-        launch.run_torchrun(targets("not_started_main"), 2, tmp_path=tmp_path)
+        launch.run_torchrun(targets("not_started_main"), 2, [str(marks)], tmp_path=tmp_path)
     assert "rank 0 raised" in str(err.value) and "rank 1 raised" in str(err.value)

@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from torchkatas import index
+from torchkatas import index, pristine
 
 REPO = Path(__file__).resolve().parents[1]
 KATAS = index.load(REPO)
 BY_ID = {k.id: k for k in KATAS}
 ON_DISK = sorted(p.name for p in (REPO / "katas").iterdir() if index._ID.match(p.name))
 CATALOGUE = REPO.parent / "shared" / "KATAS.md"
+ARCHIVE = pristine.archive_of(REPO)
 IGNORED = {"__pycache__", ".pytest_cache"}
 
 
@@ -122,11 +123,25 @@ def test_kata_has_exactly_its_files(kata_id):
     )
 
 
+def original_stub(kata_id: str) -> ast.Module:
+    """The stub as shipped (stubs.json), not the learner's working copy in katas/."""
+    return ast.parse(pristine.text(BY_ID[kata_id], ARCHIVE), filename=f"{kata_id} (stubs.json)")
+
+
+@pytest.mark.parametrize("kata_id", kata_ids())
+def test_every_kata_has_its_original_stub_archived(kata_id):
+    stubs = pristine.load(ARCHIVE)
+    assert pristine.key(BY_ID[kata_id]) in stubs, (
+        f"stubs.json has no stub for {kata_id}: run `kata stubs --write`"
+    )
+
+
 @pytest.mark.parametrize("kata_id", kata_ids())
 def test_stub_raises_not_implemented_with_a_todo(kata_id):
-    stub = BY_ID[kata_id].stub_path(REPO)
-    assert "# TODO" in stub.read_text(encoding="utf-8"), f"{stub}: no `# TODO:` for the learner"
-    for node in tree(stub).body:
+    stub = f"{kata_id} (stubs.json)"
+    text = pristine.text(BY_ID[kata_id], ARCHIVE)
+    assert "# TODO" in text, f"{stub}: no `# TODO:` for the learner"
+    for node in original_stub(kata_id).body:
         if isinstance(node, ast.FunctionDef | ast.ClassDef) and not node.name.startswith("_"):
             assert raises_not_implemented(node), (
                 f"{stub}: {node.name} does not raise NotImplementedError (a stub must not look "
@@ -138,7 +153,7 @@ def test_stub_raises_not_implemented_with_a_todo(kata_id):
 def test_solution_keeps_the_stubs_api_and_docstrings(kata_id):
     kata = BY_ID[kata_id]
     stub, solution = (
-        docstrings(tree(kata.stub_path(REPO))),
+        docstrings(original_stub(kata_id)),
         docstrings(tree(kata.solution_path(REPO))),
     )
     public = {n for n in stub if not n.rsplit(".", 1)[-1].startswith("_") or n == "<module>"}
@@ -231,5 +246,16 @@ def test_dependencies_admit_the_versions_measured_here():
     assert deps["torch"].specifier.contains("2.14.1")
     assert deps["torchvision"].specifier.contains("0.29.1")
     dev = {Requirement(d).name for d in project["optional-dependencies"]["dev"]}
-    assert {"pytest-xdist", "hypothesis", "nox", "ruff"} <= dev
+    assert {"pytest-xdist", "nox", "ruff"} <= dev
     assert {"pytest", "pytest-timeout"} <= deps.keys()
+
+
+def test_ci_checks_that_the_archived_stubs_are_the_stubs_in_katas():
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "kata stubs --check" in {ln.strip() for ln in ci.splitlines()}
+
+
+def test_the_solutions_session_shuffles_with_a_printed_seed():
+    noxfile = (REPO / "noxfile.py").read_text(encoding="utf-8")
+    solutions = noxfile.split("def solutions(", 1)[1].split("\n@nox.session", 1)[0]
+    assert '"--shuffle", seed' in solutions and "session.log(" in solutions

@@ -23,7 +23,7 @@ DEVICE_NAMES = {"cuda", "cpu", "mps", "meta"}
 def check_device_agnostic(name: str) -> None:
     """Fail if function `name` names a device itself instead of following its arguments."""
     __tracebackhide__ = True
-    tree = ast.parse(textwrap.dedent(inspect.getsource(getattr(kata, name))))
+    tree = ast.parse(textwrap.dedent(inspect.getsource(inspect.unwrap(getattr(kata, name)))))
     for node in ast.walk(tree):
         named = None
         if isinstance(node, ast.Constant) and isinstance(node.value, str):

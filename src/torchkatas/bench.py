@@ -1,12 +1,19 @@
-"""Cold `kata run NN` against warm `kata watch NN` feedback, in seconds.
+"""How long a learner waits for feedback, against the floor no kata run can beat.
 
-    python -m torchkatas.bench 03 --repeat 5
+    python -m torchkatas.bench 03               # one kata
+    python -m torchkatas.bench --all            # every kata: the table the README quotes
+    python -m torchkatas.bench 03 --watch       # also save-to-result in a real `kata watch`
 
-Cold: the wall time of `kata run NN`, a new process each time (what a learner waits for
-after typing it). Warm: with `kata watch NN` running, the time from saving the learner's
-file (rewritten with the same bytes) to the result line on watch's output. Run it on a
-kata you have not solved (on a solved one, watch moves on to the next kata). It records
-runs in `.kata/progress.json` like the commands it times; pass --root to use a copy.
+For each kata, paired runs (floor, cold, floor, cold, ...; medians):
+- floor: `python -c "import torch, pytest"`, a new interpreter importing what every run needs;
+- cold: `python -m pytest katas/NN --solutions`, what typing the README's command costs,
+  and its ratio to the floor;
+- warm: one check as `kata watch` runs it (a child forked from a process that imported
+  torch and pytest once), of the solution, so every test runs to the end.
+`--watch` adds, for an unsolved kata, the time from saving the learner's file (the same
+bytes again) to the result line of a running `kata watch`. Nothing is recorded in
+`.kata/progress.json` except by `--watch` (it is a real `kata watch`); pass --root to use
+a copy. Numbers depend on the machine and its load: the load average is printed.
 """
 
 from __future__ import annotations
@@ -26,28 +33,51 @@ from pathlib import Path
 from torchkatas import index
 from torchkatas.cli import find_root
 
-
-def _cmd(root: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "torchkatas.cli", "--root", str(root), *args]
+FLOOR = [sys.executable, "-c", "import torch, pytest"]
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200", "OMP_NUM_THREADS": "1"}
+    env.pop("KATA_REPORT", None)
+    return env
 
 
-def cold(root: Path, name: str, repeat: int) -> list[float]:
+def _timed(cmd: list[str], root: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=root, env=_env(), capture_output=True, check=False)
+    return time.perf_counter() - start
+
+
+def paired(root: Path, kata: index.Kata, repeat: int) -> tuple[list[float], list[float]]:
+    """(floor times, cold pytest times), measured alternately so that load affects both."""
+    cold_cmd = [sys.executable, "-m", "pytest", f"katas/{kata.id}", "--solutions", "-q"]
+    cold_cmd += ["-p", "no:cacheprovider"]
+    floors, colds = [], []
+    for _ in range(repeat):
+        floors.append(_timed(FLOOR, root))
+        colds.append(_timed(cold_cmd, root))
+    return floors, colds
+
+
+def warm_checks(root: Path, kata: index.Kata, repeat: int) -> list[float]:
+    """Seconds per check of the solution in a warm runner (torch imported once, then forks)."""
+    from torchkatas.warm import WarmRunner
+
+    runner = WarmRunner(root, [kata])
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        subprocess.run(_cmd(root, "run", name), env=_env(), capture_output=True, check=False)
+        runner.run([kata], solutions=True, log_name="bench")
         times.append(time.perf_counter() - start)
     return times
 
 
-def warm(root: Path, kata: index.Kata, repeat: int, timeout: float = 120) -> list[float]:
+def watch_feedback(root: Path, kata: index.Kata, repeat: int, timeout: float = 120) -> list[float]:
+    """Save-to-result seconds in a real `kata watch` (the kata must be unsolved)."""
     result = re.compile(rf"^[✓✗·] {kata.number:02d} · ")
+    cmd = [sys.executable, "-m", "torchkatas.cli", "--root", str(root), "watch", kata.id]
     proc = subprocess.Popen(
-        _cmd(root, "watch", kata.id),
+        cmd,
         env=_env(),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -67,7 +97,7 @@ def warm(root: Path, kata: index.Kata, repeat: int, timeout: float = 120) -> lis
         while True:
             line = lines.get(timeout=max(deadline - time.monotonic(), 0.01))
             if line is None:
-                raise RuntimeError("kata watch ended early")
+                raise RuntimeError("kata watch ended early (is the kata solved already?)")
             hit = pattern.search(line) if isinstance(pattern, re.Pattern) else pattern in line
             if hit:
                 return time.perf_counter()
@@ -85,31 +115,48 @@ def warm(root: Path, kata: index.Kata, repeat: int, timeout: float = 120) -> lis
     finally:
         proc.send_signal(signal.SIGINT)
         try:
-            proc.wait(timeout=20)
+            proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
     return times
 
 
-def _line(label: str, times: list[float]) -> str:
-    return (
-        f"{label}: median {statistics.median(times):.2f} s, min {min(times):.2f} s, "
-        f"max {max(times):.2f} s over {len(times)} runs"
-    )
+def median(times: list[float]) -> float:
+    return statistics.median(times)
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("kata", help="an unsolved kata: 03, 3, 03_autograd or autograd")
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("katas", nargs="*", help="katas: 03, 3, 03_autograd or autograd")
+    parser.add_argument("--all", action="store_true", help="every kata in katas.toml")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each measurement")
+    parser.add_argument("--watch", action="store_true", help="also save-to-result in kata watch")
     parser.add_argument("--root", type=Path, default=None)
     args = parser.parse_args(argv)
     root = (args.root or find_root(Path.cwd()) or index.ROOT).resolve()
-    kata = index.find(args.kata, index.load(root))
-    print(f"{kata.id} in {root}, load average {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)")
-    print(_line("cold `kata run`        ", cold(root, kata.id, args.repeat)))
-    print(_line("warm `kata watch` save ", warm(root, kata, args.repeat)))
+    everything = index.load(root)
+    if args.all == bool(args.katas):
+        parser.error("name some katas, or --all")
+    katas = everything if args.all else [index.find(n, everything) for n in args.katas]
+    print(
+        f"{root}: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs, "
+        f"medians of {args.repeat}, in seconds"
+    )
+    head = f"{'kata':<28} {'floor':>6} {'cold':>6} {'ratio':>6} {'warm':>6}"
+    print(head + ("  watch" if args.watch else ""))
+    for kata in katas:
+        floors, colds = paired(root, kata, args.repeat)
+        warm = warm_checks(root, kata, args.repeat)
+        line = (
+            f"{kata.id:<28} {median(floors):6.2f} {median(colds):6.2f} "
+            f"{median(colds) / median(floors):6.2f} {median(warm):6.2f}"
+        )
+        if args.watch:
+            line += f"  {median(watch_feedback(root, kata, args.repeat)):5.2f}"
+        print(line + ("  (distributed)" if "distributed" in kata.markers else ""), flush=True)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -12,7 +12,6 @@ import datetime as dt
 import difflib
 import os
 import shutil
-import subprocess
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -23,7 +22,7 @@ import typer
 from rich.markup import escape
 from rich.text import Text
 
-from torchkatas import index, ui
+from torchkatas import index, pristine, ui
 from torchkatas.progress import (
     SOLVED,
     STATE_DIR,
@@ -34,7 +33,7 @@ from torchkatas.progress import (
     next_hint,
     next_unsolved,
 )
-from torchkatas.runner import RunError, cold_run, record
+from torchkatas.runner import NOTICES, RunError, cold_run, record
 
 app = typer.Typer(
     name="kata",
@@ -78,9 +77,10 @@ class State:
         return progress
 
     def warn(self) -> None:
-        for warning in self.store.warnings:
+        for warning in [*NOTICES, *self.store.warnings]:
             ui.err_console.print(f"[yellow]kata: {escape(warning)}[/yellow]")
         self.store.warnings.clear()
+        NOTICES.clear()
 
     def kata(self, name: str | None) -> index.Kata:
         """The kata `name` means; the first unsolved one when no name is given."""
@@ -118,6 +118,13 @@ def find_root(start: Path) -> Path | None:
     return index.ROOT if (index.ROOT / index.INDEX_FILE).is_file() else None
 
 
+def _installed_from(start: Path, root: Path) -> bool:
+    """True when `root` was not found from `start` but is the checkout kata was installed from."""
+    return root == index.ROOT and not any(
+        (folder / index.INDEX_FILE).is_file() for folder in (start, *start.parents)
+    )
+
+
 @app.callback()
 def _setup(
     ctx: typer.Context,
@@ -139,12 +146,18 @@ def _setup(
                 2,
             )
     else:
-        root = find_root(Path.cwd().resolve())
+        here = Path.cwd().resolve()
+        root = find_root(here)
         if root is None:
             fail(
                 f"no {index.INDEX_FILE} in {Path.cwd()} or above it: run kata inside your "
                 "torch-katas checkout, or pass --root DIR.",
                 2,
+            )
+        if _installed_from(here, root):
+            ui.err_console.print(
+                f"[yellow]kata: not inside a torch-katas checkout; using {escape(str(root))}, "
+                "the one kata was installed from (--root DIR picks another).[/yellow]"
             )
     try:
         katas = index.load(root)
@@ -162,7 +175,7 @@ def _state(ctx: typer.Context) -> State:
 # ----------------------------------------------------------------------------- list, run, next
 
 
-@app.command("list")
+@app.command("list", short_help="Every kata in order with its status, and your progress.")
 def list_(ctx: typer.Context) -> None:
     """Every kata in order: number, title, track, status of its last run; overall progress."""
     state = _state(ctx)
@@ -178,9 +191,16 @@ def _run_one(state: State, kata: index.Kata, device: Device) -> bool:
     state.folder(kata)
     before = file_hash(kata.stub_path(state.root))
     start = time.monotonic()
-    with ui.console.status(f"Running the tests of {kata.id}..."):
+    with ui.console.status(f"Running the tests of {kata.id}...") as spinner:
+
+        def show(test: str, seconds: float, done: int) -> None:
+            name = test.split("::", 1)[-1]
+            spinner.update(
+                f"Running the tests of {kata.id}: {done} done, now {escape(name)} ({seconds:.0f} s)"
+            )
+
         try:
-            run = cold_run(state.root, [kata], device=device.value)
+            run = cold_run(state.root, [kata], device=device.value, progress=show)
         except RunError as err:
             fail(str(err), 1)
     result = run.for_kata(kata)
@@ -190,7 +210,7 @@ def _run_one(state: State, kata: index.Kata, device: Device) -> bool:
     return result.status == SOLVED
 
 
-@app.command()
+@app.command(short_help="Run a kata's tests and say which fail and why.")
 def run(ctx: typer.Context, name: NameArg = None, device: DeviceOpt = Device.cpu) -> None:
     """Run a kata's tests (the next unsolved one without NN); print which fail and why."""
     state = _state(ctx)
@@ -198,7 +218,7 @@ def run(ctx: typer.Context, name: NameArg = None, device: DeviceOpt = Device.cpu
     raise typer.Exit(0 if solved else 1)
 
 
-@app.command("next")
+@app.command("next", short_help="The first unsolved kata: its question, then its tests.")
 def next_(ctx: typer.Context, device: DeviceOpt = Device.cpu) -> None:
     """The first kata not yet solved: its question, then its test results."""
     state = _state(ctx)
@@ -220,7 +240,7 @@ def next_(ctx: typer.Context, device: DeviceOpt = Device.cpu) -> None:
 # ----------------------------------------------------------------------------- watch, interview
 
 
-@app.command()
+@app.command(short_help="Re-check a kata on every save; move on when it passes.")
 def watch(ctx: typer.Context, name: NameArg = None, device: DeviceOpt = Device.cpu) -> None:
     """Check a kata each time you save it; move on to the next one when it passes."""
     from torchkatas import watch as watching
@@ -244,7 +264,7 @@ def _track(name: str) -> str:
     fail(f"no track named {name!r}.{hint} Tracks: {', '.join(index.TRACKS)}.", 2)
 
 
-@app.command()
+@app.command(short_help="A timed mock interview on random unsolved katas.")
 def interview(
     ctx: typer.Context,
     minutes: Annotated[float, typer.Option(min=0.01, help="Time on the clock.")] = 30.0,
@@ -281,7 +301,7 @@ def interview(
 # ----------------------------------------------------------------------------- hint, diff, reset
 
 
-@app.command()
+@app.command(short_help="The next hint for a kata, one more each time you ask.")
 def hint(ctx: typer.Context, name: NameArg = None) -> None:
     """The next hint for a kata: one more each time you ask."""
     state = _state(ctx)
@@ -301,7 +321,7 @@ def hint(ctx: typer.Context, name: NameArg = None) -> None:
         )
 
 
-@app.command()
+@app.command(short_help="Your file against the solution (asks first if unsolved).")
 def diff(
     ctx: typer.Context,
     name: NameArg = None,
@@ -360,25 +380,6 @@ def diff(
     ui.console.print(text, end="", soft_wrap=True)
 
 
-def _git_show(root: Path, rev: str, path: str) -> bytes:
-    """The file at `path` (relative to root) as it is in git revision `rev`."""
-    try:
-        proc = subprocess.run(
-            ["git", "show", f"{rev}:./{path}"], cwd=root, capture_output=True, check=False
-        )
-    except FileNotFoundError:
-        fail("git is not installed: `kata reset` takes the original stub from git.", 1)
-    if proc.returncode != 0:
-        why = proc.stderr.decode(errors="replace").strip().splitlines()
-        fail(
-            f"cannot read the original {path} from git {rev!r} ({why[-1] if why else 'no output'})."
-            " `kata reset` needs a git checkout that has the kata committed; "
-            "pass --rev to pick another commit. Nothing was changed.",
-            1,
-        )
-    return proc.stdout
-
-
 def _backup_path(root: Path, kata: index.Kata) -> Path:
     folder = root / STATE_DIR / "backups" / kata.id
     folder.mkdir(parents=True, exist_ok=True)
@@ -391,49 +392,106 @@ def _backup_path(root: Path, kata: index.Kata) -> Path:
     return path
 
 
-@app.command()
-def reset(
-    ctx: typer.Context,
-    name: RequiredName,
-    rev: Annotated[
-        str, typer.Option(help="The git commit to take the stub from, e.g. origin/main.")
-    ] = "HEAD",
-) -> None:
-    """Restore a kata's stub; your file is first copied to a timestamped backup."""
+def _original_stub(state: State, kata: index.Kata) -> str:
+    """The stub as shipped, from stubs.json (no git needed, whatever the learner committed)."""
+    try:
+        return pristine.text(kata, pristine.archive_of(state.root))
+    except pristine.ArchiveError as err:
+        fail(f"cannot find the original stub: {err} Nothing was changed.", 1)
+
+
+@app.command(short_help="Put a kata's original stub back; your file is backed up first.")
+def reset(ctx: typer.Context, name: RequiredName) -> None:
+    """Put a kata's original stub back; your file is first copied to a timestamped backup.
+
+    The original comes from stubs.json beside katas.toml, so this works without git and
+    whatever you committed.
+    """
     state = _state(ctx)
     kata = state.kata(name)
     mine = kata.stub_path(state.root)
     relpath = ui.rel(mine, state.root)
-    stub = _git_show(state.root, rev, relpath)
+    stub = _original_stub(state, kata).encode("utf-8")
     if mine.is_file():
         current = mine.read_bytes()
         if current == stub:
-            ui.console.print(
-                f"{escape(relpath)} is already the stub as in git {escape(rev)}: nothing to reset. "
-                "(If you committed your own work, pass --rev with an older commit.)"
-            )
+            ui.console.print(f"{escape(relpath)} is already the original stub: nothing to reset.")
             return
-        backup = _backup_path(state.root, kata)
-        shutil.copy2(mine, backup)
-        if backup.read_bytes() != current:
+        try:
+            backup = _backup_path(state.root, kata)
+            shutil.copy2(mine, backup)
+            saved = backup.read_bytes() == current
+        except OSError as err:
+            fail(
+                f"cannot back up {relpath} into {STATE_DIR}/backups ({type(err).__name__}: "
+                f"{err.strerror or err}). Nothing was changed: your file is as it was.",
+                1,
+            )
+        if not saved:
             fail(f"could not back up {relpath} to {backup}; nothing was changed.", 1)
         ui.console.print(
             f"Your file is saved as [bold]{escape(ui.rel(backup, state.root))}[/bold]."
         )
     tmp = mine.with_name(f".{mine.name}.kata-reset")
-    tmp.write_bytes(stub)
-    os.replace(tmp, mine)
+    try:
+        tmp.write_bytes(stub)
+        os.replace(tmp, mine)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        fail(
+            f"cannot write {relpath} ({type(err).__name__}: {err.strerror or err}). "
+            "It was not changed (a backup of it is above, if it existed).",
+            1,
+        )
     with state.store.update() as progress:
         hints = progress.get(kata.id).hints_shown
         progress.katas[kata.id] = Record(hints_shown=hints)
     state.warn()
-    ui.console.print(f"Restored {escape(relpath)} to the stub (git {escape(rev)}).")
+    ui.console.print(f"Restored {escape(relpath)} to the original stub.")
+
+
+@app.command(short_help="Contributors: keep stubs.json equal to the stubs in katas/.")
+def stubs(
+    ctx: typer.Context,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 when stubs.json differs from katas/.")
+    ] = False,
+    write: Annotated[bool, typer.Option("--write", help="Rewrite stubs.json from katas/.")] = False,
+) -> None:
+    """Contributors: stubs.json holds the original stubs (for the stubs gate and reset).
+
+    After changing a stub, `kata stubs --write`; CI runs `kata stubs --check` on a clean
+    clone. Learners never need this: their edits in katas/ do not touch stubs.json.
+    """
+    state = _state(ctx)
+    archive = pristine.archive_of(state.root)
+    if check == write:
+        fail("use --check or --write (one of them).", 2)
+    missing = [k.id for k in state.katas if not k.stub_path(state.root).is_file()]
+    if missing:
+        fail(f"these katas have no stub in katas/: {', '.join(missing)}", 1)
+    if write:
+        stubs = pristine.build(state.root)
+        pristine.write(stubs, archive)
+        typer.echo(f"{archive.name} rewritten ({ui.plural(len(stubs), 'stub')}).")
+        return
+    try:
+        problems = pristine.differences(state.root, archive)
+    except pristine.ArchiveError as err:
+        fail(str(err), 1)
+    if problems:
+        fail(
+            f"{archive.name} is out of date with katas/ (run `kata stubs --write` and commit "
+            "it):\n  " + "\n  ".join(problems),
+            1,
+        )
+    typer.echo(f"{archive.name} holds the stubs of katas/ ({ui.plural(len(state.katas), 'kata')}).")
 
 
 # ----------------------------------------------------------------------------- verify, table
 
 
-@app.command()
+@app.command(short_help="Run every kata's tests (in parallel) and print the table.")
 def verify(
     ctx: typer.Context,
     device: DeviceOpt = Device.cpu,
@@ -491,7 +549,7 @@ def verify(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(short_help="Print, check or rewrite the README's kata table.")
 def table(
     ctx: typer.Context,
     check: Annotated[
@@ -534,6 +592,13 @@ def table(
 
 def main() -> None:
     """The `kata` console script."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise KeyboardInterrupt  # the same clean stop as Ctrl-C: children stop, progress kept
+
+    signal.signal(signal.SIGTERM, interrupt)
     app(prog_name="kata")
 
 

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from torchkatas.runner import REPORT_ENV as ENV
+from torchkatas.runner import now_file
 
 _TASK = "kata_task"  # user property: the test's @pytest.mark.task(n)
 _RANK = {"passed": 0, "skipped": 1, "failed": 2}
@@ -47,6 +48,16 @@ class _Collector:
             "status": props.get("kata_status"),
         }
 
+    def running(self, nodeid: str) -> None:
+        """Say which test runs now (`kata run` shows it, with how long it has been running)."""
+        data = {"test": nodeid, "since": time.time(), "done": len(self.tests)}
+        tmp = self.path.with_name(self.path.name + ".now.tmp")
+        try:
+            tmp.write_text(json.dumps(data), encoding="utf-8")
+            os.replace(tmp, now_file(self.path))
+        except OSError:
+            pass  # only a progress display: never fail a run for it
+
     def write(self, exitstatus: int) -> None:
         data = {
             "exitstatus": int(exitstatus),
@@ -56,24 +67,35 @@ class _Collector:
         tmp = self.path.with_name(self.path.name + ".tmp")
         tmp.write_text(json.dumps(data), encoding="utf-8")
         os.replace(tmp, self.path)
+        now_file(self.path).unlink(missing_ok=True)
 
 
 _collector: _Collector | None = None
 
 
-def first_line(longrepr: Any) -> str:
-    """The one line a learner needs from a report's longrepr."""
+MAX_LINES, MAX_CHARS = 12, 2000  # a message longer than this is cut, with a pointer to the log
+
+
+def message_of(longrepr: Any) -> str:
+    """The whole message a learner needs from a report's longrepr: its first paragraph.
+
+    For a failed assertion that is the assertion's message (all its lines); for the
+    harness's own reports (not started, a crash, a timeout) the message above the traceback.
+    Very long messages (a rank's traceback, say) are cut; the log has the rest.
+    """
     if longrepr is None:
         return ""
     if isinstance(longrepr, tuple) and len(longrepr) == 3:  # a skip: (path, line, reason)
         return str(longrepr[2]).removeprefix("Skipped: ")
     crash = getattr(longrepr, "reprcrash", None)
     text = crash.message if crash is not None else str(longrepr)
-    for line in text.splitlines():
-        if line.strip():
-            # the harness's messages are all AssertionErrors: the name adds nothing
-            return line.strip().removeprefix("AssertionError: ")[:300]
-    return ""
+    # the harness's messages are all AssertionErrors: the name adds nothing
+    text = text.strip().removeprefix("AssertionError: ")
+    paragraph = text.split("\n\n", 1)[0].strip()
+    lines = [line.rstrip() for line in paragraph.splitlines() if line.strip()]
+    cut = len(lines) > MAX_LINES or len(paragraph) > MAX_CHARS
+    kept = "\n".join(lines[:MAX_LINES])[:MAX_CHARS]
+    return kept + (" [...] (the rest is in the log)" if cut else "")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -94,6 +116,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+def pytest_runtest_logstart(nodeid: str, location: Any) -> None:
+    if _collector is not None:
+        _collector.running(nodeid)
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if _collector is None:
         return
@@ -101,13 +128,13 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if isinstance(props.get(_TASK), int):
         _collector.tasks[report.nodeid] = props[_TASK]
     if report.when == "call" or not report.passed:
-        message = "" if report.passed else first_line(report.longrepr)
+        message = "" if report.passed else message_of(report.longrepr)
         _collector.add(report.nodeid, report.outcome, message, props)
 
 
 def pytest_collectreport(report: pytest.CollectReport) -> None:
     if _collector is not None and report.failed:
-        message = first_line(report.longrepr) or "the test file does not import"
+        message = message_of(report.longrepr) or "the test file does not import"
         _collector.add(report.nodeid, "failed", f"collection error: {message}", {})
 
 

@@ -64,7 +64,8 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
-from torchkatas.harness import ImplRef
+from torchkatas.harness import ImplRef, NotStarted, not_started_site
+from torchkatas.runner import die_with_parent
 
 GRACE_S = 5.0  # how long the other ranks may run on after one rank failed
 _calls = itertools.count()
@@ -215,6 +216,7 @@ def _rank_main(
     out_dir: str,
 ) -> None:
     """The child's entry point: run the function, save its value or its traceback."""
+    _die_with_parent()
     os.environ["OMP_NUM_THREADS"] = "1"
     out = Path(out_dir)
     try:
@@ -223,12 +225,33 @@ def _rank_main(
         value = ref.resolve()(rank, world_size, *args, **kwargs)
         _save(value, out, rank)
     except BaseException as err:  # SystemExit and KeyboardInterrupt included
-        kind = "NotImplementedError" if isinstance(err, NotImplementedError) else "error"
         tb = err.__traceback__.tb_next if err.__traceback__ else None  # drop this frame
         text = "".join(traceback.format_exception(type(err), err, tb))
-        (out / f"rank{rank}.{kind}").write_text(text, encoding="utf-8")
+        _write_error(out / f"rank{rank}", err, text)
         _exit(1)
     _exit(0)
+
+
+def _write_error(stem: Path, err: BaseException, text: str) -> None:
+    """The traceback as `<stem>.error`, or `<stem>.NotImplementedError` with a `.site` beside
+    it when the stub itself raised NotImplementedError (the kata is not started)."""
+    site = not_started_site(err)
+    kind = "NotImplementedError" if site is not None else "error"
+    stem.with_name(f"{stem.name}.{kind}").write_text(text, encoding="utf-8")
+    if site is not None:
+        stem.with_name(f"{stem.name}.site").write_text(json.dumps(site), encoding="utf-8")
+
+
+def _not_started(stem: Path, message: str) -> NotStarted:
+    function, path = json.loads(stem.with_name(f"{stem.name}.site").read_text(encoding="utf-8"))
+    return NotStarted(message, function, path)
+
+
+def _die_with_parent() -> None:
+    """Linux: this process is killed when the one that started it dies, even by SIGKILL."""
+    arm = die_with_parent(signal.SIGKILL)
+    if arm is not None:
+        arm()
 
 
 def _exit(code: int) -> None:
@@ -255,9 +278,10 @@ def _failure(
         o.rank for o in outcomes if (out_dir / f"rank{o.rank}.NotImplementedError").is_file()
     ]
     if not_started:
-        return NotImplementedError(
+        return _not_started(
+            out_dir / f"rank{not_started[0]}",
             f"{call}: rank {not_started[0]} raised NotImplementedError (not started yet).\n"
-            + report
+            + report,
         )
     if all(o.killed for o in outcomes):
         hint = (
@@ -340,8 +364,12 @@ def run_torchrun(
         sys.executable, "-m", "torch.distributed.run", "--standalone",
         f"--nproc_per_node={nproc_per_node}", "-m", "torchkatas.launch", str(spec), *argv,
     ]  # fmt: skip
-    child_env = {**os.environ, "OMP_NUM_THREADS": "1", **(env or {})}
-    # a session of its own, so that on timeout the agent and its ranks die together
+    # torchrun's own temporary files (torchelastic_*) go under tmp_path, not /tmp
+    scratch = Path(tmp_path) / f"torchrun-tmp-{os.getpid()}-{next(_calls)}"
+    scratch.mkdir(parents=True, exist_ok=True)
+    child_env = {**os.environ, "OMP_NUM_THREADS": "1", "TMPDIR": str(scratch), **(env or {})}
+    # a session of its own, so that on timeout the agent and its ranks die together; and
+    # SIGTERM to the agent if this process dies first (it then stops its ranks itself)
     proc = subprocess.Popen(
         cmd,
         stdout=subprocess.PIPE,
@@ -349,6 +377,7 @@ def run_torchrun(
         text=True,
         env=child_env,
         start_new_session=True,
+        preexec_fn=die_with_parent(signal.SIGTERM),
     )
     try:
         stdout, stderr = proc.communicate(timeout=timeout)
@@ -365,14 +394,19 @@ def run_torchrun(
         raise
     if proc.returncode != 0:
         call = f"torchrun running {ref.name}() on {nproc_per_node} rank(s)"
-        errors = sorted(spec.parent.glob(f"{spec.stem}.rank*.*"))
+        errors = sorted(
+            p
+            for p in spec.parent.glob(f"{spec.stem}.rank*.*")
+            if p.suffix in (".error", ".NotImplementedError")
+        )
         report = "\n".join(
             f"rank {path.suffixes[-2].removeprefix('.rank')} raised:\n"
             + _indent(path.read_text().rstrip())
             for path in errors
         )
-        if any(path.suffix == ".NotImplementedError" for path in errors):
-            raise NotImplementedError(f"{call}: not started yet.\n{report}")
+        for path in errors:
+            if path.suffix == ".NotImplementedError":
+                raise _not_started(path.with_suffix(""), f"{call}: not started yet.\n{report}")
         raise TorchrunFailed(
             f"{call} exited with code {proc.returncode}.\n"
             + (report + "\n" if report else "")
@@ -456,6 +490,7 @@ def _ref_from_json(data: list[str | None] | None) -> ImplRef | None:
 
 def _torchrun_main(spec_file: str, argv: list[str]) -> None:
     """One torchrun rank: run the setup, then the function, then leave at once."""
+    _die_with_parent()
     spec = json.loads(Path(spec_file).read_text())
     try:
         setup = _ref_from_json(spec["setup"])
@@ -466,10 +501,8 @@ def _torchrun_main(spec_file: str, argv: list[str]) -> None:
         target.resolve()(argv)
     except BaseException as err:
         traceback.print_exc()
-        kind = "NotImplementedError" if isinstance(err, NotImplementedError) else "error"
         rank = os.environ.get("RANK", "unknown")
-        error_file = Path(spec_file).with_suffix(f".rank{rank}.{kind}")
-        error_file.write_text(traceback.format_exc(), encoding="utf-8")
+        _write_error(Path(spec_file).with_suffix(f".rank{rank}"), err, traceback.format_exc())
         _exit(1)
     _exit(0)
 

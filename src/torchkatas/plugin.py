@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         type=Path,
         help="test the modules in DIR/NN_name/ (a folder laid out like solutions/)",
+    )
+    group.addoption(
+        "--shuffle",
+        metavar="SEED",
+        type=int,
+        help="run the tests in a random order drawn from SEED (the same SEED, the same "
+        "order, also under xdist): shows tests that depend on each other's order",
     )
     group.addoption(
         "--gate",
@@ -83,9 +91,12 @@ def pytest_configure(config: pytest.Config) -> None:
         impl_root = opt.impl_root.expanduser().resolve()
         if not impl_root.is_dir():
             raise pytest.UsageError(f"--impl-root {opt.impl_root}: no such folder")
+    elif opt.gate == _STUBS:
+        impl_root = _pristine_stubs(root)
     else:
         impl_root = root / ("solutions" if opt.solutions else "katas")
     harness.CONFIG.impl_root = impl_root
+    _stop_cleanly_on_sigterm()
     if opt.device == "cuda" and not torch.cuda.is_available():
         raise pytest.UsageError(
             f"--device cuda: no CUDA device here (torch {torch.__version__}, "
@@ -95,12 +106,47 @@ def pytest_configure(config: pytest.Config) -> None:
     _LOG = _GateLog()
 
 
+def _pristine_stubs(root: Path) -> Path:
+    """The stubs as shipped (stubs.json beside katas.toml), written out for the stubs gate.
+
+    The gate proves the tests fail on the ORIGINAL stubs, so it passes in a learner's tree
+    where katas/ holds solved work. A kata whose stub is not archived fails on its own
+    (see _api_problem), so one contributor's new kata cannot stop the others' gate.
+    """
+    from torchkatas import pristine
+
+    try:
+        stubs = pristine.load(pristine.archive_of(root))
+    except pristine.ArchiveError as err:
+        raise pytest.UsageError(f"--gate stubs: {err}") from None
+    return pristine.materialize(stubs, root / ".cache" / "pristine-stubs")
+
+
+def _stop_cleanly_on_sigterm() -> None:
+    """SIGTERM ends the run as Ctrl-C does, so tests' clean-up (killing ranks) still runs."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return  # someone (xdist, a test runner) handles it already
+
+    def interrupt(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM kills at once
+        raise KeyboardInterrupt("SIGTERM")
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     import torch
 
     opt = config.option
     if opt.gate == _MISTAKES:
         tree = "solutions/NN_name/mistakes/ overlaid on solutions/"
+    elif opt.gate == _STUBS:
+        tree = "the original stubs (stubs.json), not your katas/"
     elif opt.impl_root or opt.solutions:
         tree = harness.display(harness.CONFIG.impl_root) + "/"
     else:
@@ -111,6 +157,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     ]
     if opt.gate:
         lines.append(f"torch-katas gate: {opt.gate} (a pass here means the tests caught it)")
+    if opt.shuffle is not None:
+        lines.append(f"torch-katas: tests in a shuffled order, --shuffle {opt.shuffle}")
     return lines
 
 
@@ -174,6 +222,10 @@ class KataProblem(pytest.Item):
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
+    if config.option.shuffle is not None:
+        import random
+
+        random.Random(config.option.shuffle).shuffle(items)
     if config.option.device != "cuda":
         skip = pytest.mark.skip(reason="needs --device cuda (nox -s cuda on a GPU machine)")
         for item in items:
@@ -192,11 +244,16 @@ def pytest_collection_modifyitems(
             first_of.setdefault(kata_id, pos)
     for kata_id, pos in sorted(first_of.items(), key=lambda kv: -kv[1]):
         message = _api_problem(kata_id, items[pos].path)
-        if message:
-            problem = KataProblem.from_parent(
-                items[pos].parent, name="MISSING FUNCTION", message=message
-            )
-            items.insert(pos, problem)
+        if not message:
+            continue
+        name = "MISSING STUB" if message.startswith("MISSING STUB") else "MISSING FUNCTION"
+        problem = KataProblem.from_parent(items[pos].parent, name=name, message=message)
+        if name == "MISSING STUB":  # nothing of this kata can be proven: report it once
+            dropped = [i for i in items if _kata_id(i.path) == kata_id]
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = [i for i in items if _kata_id(i.path) != kata_id]
+            pos = min(pos, len(items))
+        items.insert(pos, problem)
 
 
 def _variant_of(item: pytest.Item) -> Path | None:
@@ -205,16 +262,24 @@ def _variant_of(item: pytest.Item) -> Path | None:
 
 
 def _api_problem(kata_id: str, test_path: Path) -> str | None:
-    """A one-line report of names the solution defines but the module under test lacks."""
+    """A one-line report of names the solution defines but the module under test lacks.
+
+    Read from the files' text: collection never runs the learner's module (a wait or an
+    endless loop at its top would hang collection, where no test's time limit applies).
+    """
     kata = harness.load_kata(test_path)
     solution = harness.CONFIG.repo_root / "solutions" / kata_id / kata.path.name
-    if not solution.is_file():
-        return None
-    try:
-        module = kata.module()
-    except harness.KataImportError:
-        return None  # every test reports the import error itself
-    missing = [n for n in harness.public_api(solution) if not hasattr(module, n)]
+    if harness.CONFIG.impl_root.name == "pristine-stubs" and not kata.path.is_file():
+        return (
+            f"MISSING STUB: stubs.json has no original of katas/{kata_id}/{kata.path.name}: "
+            "run `kata stubs --write` after adding or changing a stub."
+        )
+    if not solution.is_file() or not kata.path.is_file():
+        return None  # every test reports the missing file itself
+    defined = harness.defined_names(kata.path)
+    if defined is None:
+        return None  # unreadable or unknowable: the tests report the import error
+    missing = [n for n in harness.public_api(solution) if n not in defined]
     if not missing:
         return None
     names = ", ".join(f"`{n}`" for n in missing)
@@ -229,37 +294,109 @@ def _api_problem(kata_id: str, test_path: Path) -> str | None:
 
 def _impl_frame(excinfo: pytest.ExceptionInfo[BaseException]) -> Any:
     """The innermost traceback entry inside an implementation file, or None."""
-    impl_files = {str(p) for p in harness._loaded}
     for entry in reversed(excinfo.traceback):
-        if str(Path(entry.path).resolve()) in impl_files:
+        if harness.is_impl_file(str(entry.path)):
             return entry
     return None
 
 
+_WORKER_TRACEBACK = re.compile(r'File "([^"]+)", line (\d+), in (\S+)\n(.*)')
+
+
+def _not_started_in_worker(err: BaseException) -> tuple[str, str] | None:
+    """The stub's NotImplementedError re-raised from a DataLoader worker: (function, file)."""
+    text = str(err)
+    if "in DataLoader worker process" not in text or "Original Traceback" not in text:
+        return None
+    frames = _WORKER_TRACEBACK.findall(text)
+    if not frames:
+        return None
+    filename, _, function, line = frames[-1]
+    if harness.is_impl_file(filename) and line.strip().startswith("raise"):
+        return function, filename
+    return None
+
+
+def _checking(item: pytest.Item) -> str:
+    """What a test checks, in words: its docstring's first line, or its name read aloud."""
+    doc = getattr(getattr(item, "function", None), "__doc__", None)
+    if doc and doc.strip():
+        return doc.strip().splitlines()[0].rstrip(".")
+    name = getattr(item, "originalname", None) or item.name.split("[")[0]
+    words = name.removeprefix("test_").replace("_", " ")
+    params = item.name[len(name) :] if item.name.startswith(name) else ""
+    return words + (f" {params}" if params else "")
+
+
+def _crash(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> str | None:
+    """A teaching message for an error nobody expected, raised in or after the learner's code.
+
+    Says which kata function was called with what, where in the learner's file it raised
+    (or what it returned, when the test then failed on it), the error's own message, and
+    what the test was checking. None for errors the tests raise on purpose.
+    """
+    err = excinfo.value
+    entry = _impl_frame(excinfo)
+    raised_in_impl = entry is not None and entry is excinfo.traceback[-1]
+    if isinstance(err, AssertionError) and not raised_in_impl:
+        return None  # a test's (or a test's spy's) own teaching message
+    if not isinstance(err, Exception):
+        return None  # KeyboardInterrupt, pytest's outcomes
+    kind = type(err).__name__
+    if isinstance(err, Warning):
+        kind += " (a warning your code caused; warnings count as errors here)"
+    told = str(err).strip().splitlines()
+    said = f": {told[0]}" if told else ""
+    checking = f" The test was checking: {_checking(item)}."
+    call = getattr(err, "kata_call", None)
+    if entry is not None:
+        where = harness.display(Path(str(entry.path)))
+        line = str(entry.statement).strip().splitlines()
+        code = f" (`{line[0]}`)" if line else ""
+        function = getattr(entry.frame.code.raw, "co_qualname", entry.name)
+        who = call.text if call is not None else f"your {function}()"
+        at = f"{where}:{entry.lineno + 1} in {function}{code}"
+        return f"{who} raised {kind} at {at}{said}.{checking}"
+    calls = harness.TRACE.calls
+    if not calls or isinstance(err, AssertionError):
+        return None  # an error of the test's own, not about the learner's code
+    last = calls[-1]
+    returned = f" returned {last.returned}" if last.returned is not None else ""
+    test_line = excinfo.traceback[-1].lineno + 1 if excinfo.traceback else "?"
+    return (
+        f"the test could not use what your code gave it: {last.text}{returned}, then the "
+        f"test failed with {kind}{said} (at line {test_line} of {Path(str(item.path)).name})."
+        f"{checking} Check what your function returns (type, shape, dtype)."
+    )
+
+
 def _explain(item: pytest.Item, call: pytest.CallInfo[None]) -> tuple[str, str] | None:
-    """(status, one-line message) for failures the harness knows how to explain."""
+    """(status, message) for failures the harness knows how to explain."""
     excinfo = call.excinfo
     if excinfo is None:
         return None
-    if excinfo.errisinstance(NotImplementedError):
-        entry = _impl_frame(excinfo)
-        # "not started" only when the learner's file raised it itself (the stub's TODO); a
-        # NotImplementedError from inside torch, called by the learner, is a wrong answer
-        raised_here = entry is not None and entry is excinfo.traceback[-1]
-        if raised_here and "raise" in str(entry.statement):
-            name = getattr(entry.frame.code.raw, "co_qualname", entry.name)
-            where = harness.display(Path(entry.path))
-            return "not-started", f"not implemented yet: {name}() in {where}"
+    err = excinfo.value
+    site = harness.not_started_site(err) or _not_started_in_worker(err)
+    if isinstance(err, harness.NotStarted):
+        site = (err.function, err.path)
+    if site is not None:
+        function, where = site
+        shown = harness.display(Path(where))
+        return "not-started", f"not implemented yet: {function}() in {shown}"
     if excinfo.errisinstance(harness.KataImportError):
-        return "broken", f"cannot import the kata: {excinfo.value}"
+        return "broken", f"cannot import the kata: {err}"
     if excinfo.errisinstance(harness.MissingFunction):
-        return "missing", str(excinfo.value)
-    text = str(excinfo.value)
+        return "missing", str(err)
+    if excinfo.errisinstance(harness.Hung):
+        return "timeout", str(err)
+    text = str(err)
     if excinfo.typename == "Failed" and "Timeout" in text:
         limit = item.get_closest_marker("timeout")
         entry = _impl_frame(excinfo)
         where = (
-            f" (it was at {harness.display(Path(entry.path))}:{entry.lineno + 1})" if entry else ""
+            f" (it was at {harness.display(Path(str(entry.path)))}:{entry.lineno + 1})"
+            if entry
+            else ""
         )
         seconds = (
             limit.args[0]
@@ -270,7 +407,23 @@ def _explain(item: pytest.Item, call: pytest.CallInfo[None]) -> tuple[str, str] 
             f"took longer than the {seconds} s limit{where}: an endless loop, "
             f"or a wait that never ends?"
         )
+    crash = _crash(item, excinfo)
+    if crash is not None:
+        return "crash", crash
     return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """The module under test may load only while a test runs (under its time limit)."""
+    harness.CONFIG.in_test = True
+    harness.CONFIG.current_test = item.nodeid
+    harness.start_test()
+    try:
+        return (yield)
+    finally:
+        harness.CONFIG.in_test = False
+        harness.CONFIG.current_test = None
 
 
 @pytest.hookimpl(wrapper=True)
@@ -279,6 +432,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     explained = _explain(item, call)
     if explained is not None and report.failed:
         status, message = explained
+        if status == "crash" and call.excinfo is not None:  # keep the traceback below it
+            trace = item._repr_failure_py(call.excinfo, style="short")  # type: ignore[attr-defined]
+            message = f"{message}\n\n{trace}"
         report.longrepr = message
         report.user_properties.append(("kata_status", status))
         if status == "missing":  # reported once by the MISSING FUNCTION item
@@ -300,7 +456,8 @@ def _gate_report(gate: str, item: pytest.Item, call: Any, report: Any, kata_id: 
     if any(k == _PROBLEM for k, _ in report.user_properties):
         return  # a broken implementation under the gate stays a failure
     if gate == _STUBS:
-        stub = harness.display(harness.load_kata(item.path).path)
+        # the original stub, shown where the learner knows it (the gate reads stubs.json)
+        stub = f"katas/{kata_id}/{harness.load_kata(item.path).path.name}"
         if report.failed:
             report.outcome, report.longrepr = "passed", None
             report.user_properties.append(("kata_gate", "fails-on-stub"))

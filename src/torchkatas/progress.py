@@ -116,6 +116,8 @@ class Store:
             raw = json.loads(text)
         except json.JSONDecodeError as err:
             return self._rebuild(f"it is not valid JSON ({err})")
+        except (RecursionError, ValueError) as err:  # nested too deep; an int of 4,300+ digits
+            return self._rebuild(f"it cannot be read as progress ({type(err).__name__})")
         if not isinstance(raw, dict) or not isinstance(raw.get("katas", {}), dict):
             return self._rebuild("it does not hold a progress record")
         progress = Progress(
@@ -131,9 +133,14 @@ class Store:
         return progress
 
     def _rebuild(self, why: str) -> Progress:
-        aside = self.path.with_name(f"{FILE}.corrupt-{dt.datetime.now():%Y%m%d-%H%M%S}")
+        stamp = f"{FILE}.corrupt-{dt.datetime.now():%Y%m%d-%H%M%S}"
+        aside = self.path.with_name(stamp)
+        n = 1
+        while aside.exists():  # two set-asides in one second keep both files
+            aside = self.path.with_name(f"{stamp}-{n}")
+            n += 1
         try:
-            os.replace(self.path, aside)
+            os.rename(self.path, aside)
             kept = f" (the old file is kept as {aside.relative_to(self.dir.parent)})"
         except OSError:
             kept = ""
@@ -160,12 +167,36 @@ class Store:
 
     @contextlib.contextmanager
     def update(self) -> Iterator[Progress]:
-        """Load, let the caller change, save: under a lock, so two `kata`s never race."""
-        self.dir.mkdir(parents=True, exist_ok=True)
-        with _locked(self.dir / "progress.lock"):
+        """Load, let the caller change, save: under a lock, so two `kata`s never race.
+
+        Where .kata/ cannot be written, the change is made in memory only and a warning
+        says it was not saved (the command itself still does its work).
+        """
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            lock = _locked(self.dir / "progress.lock")
+            lock.__enter__()
+        except OSError as err:
             progress = self.load()
             yield progress
-            self.save(progress)
+            self._not_saved(err)
+            return
+        try:
+            progress = self.load()
+            yield progress
+            try:
+                self.save(progress)
+            except OSError as err:
+                self._not_saved(err)
+        finally:
+            lock.__exit__(None, None, None)
+
+    def _not_saved(self, err: OSError) -> None:
+        self.warnings.append(
+            f"could not save your progress in {self.path} ({type(err).__name__}: "
+            f"{err.strerror or err}): this result is shown but not recorded. Make .kata/ "
+            "writable to keep it."
+        )
 
 
 @contextlib.contextmanager

@@ -8,13 +8,16 @@ No torch import here: the `kata` process stays light.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,11 @@ from torchkatas.progress import FAILING, NOT_STARTED, SOLVED, STATE_DIR, Record,
 
 NO_TESTS = 5  # pytest's exit code when it collected nothing
 REPORT_ENV = "KATA_REPORT"  # where the torchkatas.collect plugin writes its JSON report
+
+
+def now_file(report: Path) -> Path:
+    """Where the collect plugin says which test is running: beside the report."""
+    return report.with_name(report.name + ".now")
 
 
 class RunError(Exception):
@@ -122,17 +130,44 @@ def pytest_args(
     return args
 
 
+NOTICES: list[str] = []  # things the learner should be told after a run (the CLI prints them)
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=folder, prefix=".probe-")
+        os.close(fd)
+        os.unlink(name)
+        return True
+    except OSError:
+        return False
+
+
+def _state_folder(root: Path, sub: str = "") -> Path:
+    """root/.kata/<sub>, or a private temporary folder (with a notice) when it is not writable."""
+    folder = root / STATE_DIR / sub if sub else root / STATE_DIR
+    if _writable(folder):
+        return folder
+    fallback = Path(tempfile.gettempdir()) / f"kata-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    fallback = fallback / sub if sub else fallback
+    fallback.mkdir(parents=True, exist_ok=True, mode=0o700)
+    notice = (
+        f"cannot write in {folder} (not writable): the test log and report went to "
+        f"{fallback} instead"
+    )
+    if notice not in NOTICES:
+        NOTICES.append(notice)
+    return fallback
+
+
 def log_path(root: Path, name: str) -> Path:
-    folder = root / STATE_DIR / "logs"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{name}.log"
+    return _state_folder(root, "logs") / f"{name}.log"
 
 
 def report_file(root: Path) -> Path:
     """A fresh, empty path for the collect plugin's JSON report."""
-    folder = root / STATE_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=folder, prefix=".report-", suffix=".json")
+    fd, name = tempfile.mkstemp(dir=_state_folder(root), prefix=".report-", suffix=".json")
     os.close(fd)
     os.unlink(name)
     return Path(name)
@@ -146,6 +181,7 @@ def read_report(report: Path, returncode: int, log: Path, root: Path) -> RunResu
         raw = {}
     finally:
         report.unlink(missing_ok=True)
+        now_file(report).unlink(missing_ok=True)
     shown = log.relative_to(root) if log.is_relative_to(root) else log
     exitstatus = int(raw.get("exitstatus", returncode))
     if not raw or exitstatus not in (0, 1):
@@ -180,6 +216,10 @@ def _log_tail(log: Path, lines: int = 12) -> str:
     return ":\n" + "\n".join("  " + line for line in chosen) if chosen else ""
 
 
+Progress = Callable[[str, float, int], None]  # (running test's id, seconds it has run, done)
+STOP_GRACE_S = 20.0  # how long a stopped pytest may take to clean up (kill ranks, torchrun)
+
+
 def cold_run(
     root: Path,
     katas: Sequence[index.Kata],
@@ -188,23 +228,87 @@ def cold_run(
     solutions: bool = False,
     workers: int = 1,
     log_name: str | None = None,
+    progress: Progress | None = None,
 ) -> RunResult:
-    """Run `katas` in a fresh `python -m pytest` (pays torch's import: about 2 s)."""
+    """Run `katas` in a fresh `python -m pytest` (pays torch's import: about 2 s).
+
+    `progress(test, seconds, done)` is called a few times a second with the test running
+    now. Ctrl-C (or SIGTERM, which the CLI turns into Ctrl-C) stops pytest the way Ctrl-C
+    stops it in a terminal, then waits for its clean-up, so no process it started is left.
+    """
     log = log_path(root, log_name or (katas[0].id if len(katas) == 1 else "run"))
     report = report_file(root)
     env = {**os.environ, REPORT_ENV: str(report)}
     args = pytest_args(katas, device=device, solutions=solutions, workers=workers)
     with open(log, "wb") as out:
-        proc = subprocess.run(
+        proc = subprocess.Popen(
             [sys.executable, "-m", "pytest", *args],
             cwd=root,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
-            check=False,
+            # a session of its own: Ctrl-C reaches pytest once, from us, never twice
+            start_new_session=True,
+            preexec_fn=die_with_parent(signal.SIGTERM) if sys.platform == "linux" else None,
         )
+        try:
+            while proc.poll() is None:
+                try:
+                    proc.wait(timeout=0.2)
+                except subprocess.TimeoutExpired:
+                    pass
+                if progress is not None:
+                    _report_progress(report, progress)
+        except BaseException:
+            stop(proc)
+            report.unlink(missing_ok=True)
+            now_file(report).unlink(missing_ok=True)
+            raise
     return read_report(report, proc.returncode, log, root)
+
+
+def _report_progress(report: Path, progress: Progress) -> None:
+    try:
+        now = json.loads(now_file(report).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(now, dict) and isinstance(now.get("test"), str):
+        since = now.get("since") if isinstance(now.get("since"), int | float) else time.time()
+        done = now.get("done") if isinstance(now.get("done"), int) else 0
+        progress(now["test"], max(0.0, time.time() - since), done)
+
+
+def stop(proc: subprocess.Popen[Any]) -> None:
+    """Stop a pytest child as Ctrl-C would, let it clean up, then make sure it is gone."""
+    for sig, grace in ((signal.SIGINT, STOP_GRACE_S), (signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+        if proc.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(sig)
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            continue
+        return
+
+
+def die_with_parent(sig: int) -> Callable[[], None] | None:
+    """For preexec_fn: the child gets `sig` when its parent dies (Linux), so none is orphaned."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+    except (OSError, AttributeError):
+        return None
+    prctl = getattr(libc, "prctl", None)
+    if prctl is None:
+        return None
+
+    def arm() -> None:
+        prctl(1, sig)  # PR_SET_PDEATHSIG
+
+    return arm
 
 
 def record(

@@ -95,28 +95,49 @@ def _task_table(result: KataResult) -> Table | None:
     return table
 
 
+def specificity(test: TestOutcome) -> int:
+    """How directly a failure names its cause; groups are shown most specific first.
+
+    0: a "Likely mistake" with one cause; 1: with several candidates ("... or ...");
+    2: another message of a test's own; 3: the learner's code crashed; 4: ran past its
+    time limit; 5: not started (the stub is still there).
+    """
+    if test.not_started:
+        return 5
+    if test.status == "timeout":
+        return 4
+    if test.status == "crash":
+        return 3
+    likely = test.message.partition("Likely mistake:")[2]
+    if not likely:
+        return 2
+    return 1 if re.search(r"\bor\b|;", likely) else 0
+
+
 def _failure_lines(failures: Sequence[TestOutcome]) -> list[Text]:
-    """Failures grouped by message: one line per distinct message, naming its first test."""
+    """Failures grouped by message, most specific first, each message whole (rich wraps it)."""
     groups: dict[str, list[TestOutcome]] = {}
     for t in failures:
         groups.setdefault(t.message or "(no message)", []).append(t)
+    ordered = sorted(groups.items(), key=lambda kv: specificity(kv[1][0]))  # stable: file order
     lines: list[Text] = []
-    for message, tests in list(groups.items())[:MAX_FAILURES]:
+    for message, tests in ordered[:MAX_FAILURES]:
         line = Text("  ")
+        body = message.replace("\n", "\n    ")
         if tests[0].not_started:  # the message names the function: no test names needed
-            line.append(message, style="yellow")
+            line.append(body, style="yellow")
             line.append(f" ({len(tests)} test{'s' if len(tests) > 1 else ''})", style="dim")
         elif message.startswith(tests[0].name):  # MISSING FUNCTION says so itself
-            line.append(message, style="red")
+            line.append(body, style="red")
         else:
             line.append(tests[0].name, style="bold red")
             if len(tests) > 1:
                 line.append(f" (+{len(tests) - 1} more)", style="dim")
-            line.append(f": {message}")
+            line.append(f": {body}")
         lines.append(line)
     hidden = len(groups) - MAX_FAILURES
     if hidden > 0:
-        lines.append(Text(f"  ... and {hidden} more kinds of failure", style="dim"))
+        lines.append(Text(f"  ... and {hidden} more kinds of failure (see the log)", style="dim"))
     return lines
 
 
@@ -189,6 +210,7 @@ def progress_bar(done: int, total: int, width: int = 30) -> Text:
 # ----------------------------------------------------------------------------- the question
 
 
+_TITLE = re.compile(r"\A# [^\n]*\n")
 _RUN_IT = re.compile(r"^## Run it\s*$.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
 
 
@@ -199,9 +221,11 @@ def question(kata: index.Kata, root: Path, *, commands: bool = True) -> Group:
     readme = root / "katas" / kata.id / "README.md"
     try:
         text = _RUN_IT.sub("", readme.read_text(encoding="utf-8")).strip()
+        # the callers print the title as a rule above the question: not twice
+        text = _TITLE.sub("", text, count=1).strip()
     except FileNotFoundError:
         tasks = "\n".join(f"{i}. `{t}`" for i, t in enumerate(kata.tasks, 1))
-        text = f"# {kata_label(kata)}\n\n## Tasks\n\n{tasks}"
+        text = f"## Tasks\n\n{tasks}"
     number = f"{kata.number:02d}"
     where = Text.assemble(("Edit ", "bold"), (rel(kata.stub_path(root), root), "bold cyan"), ".")
     if commands:

@@ -34,26 +34,23 @@ from pathlib import Path
 from torchkatas import index
 from torchkatas.runner import (
     REPORT_ENV,
+    STOP_GRACE_S,
     RunResult,
     cold_run,
+    die_with_parent,
     log_path,
+    now_file,
     pytest_args,
     read_report,
     report_file,
 )
 
-# Imported by the parent once, so no check pays for them: the harness and pytest's plugins;
-# torch.testing.assert_close imports torch.distributed.tensor on its first call (about 1 s);
-# hypothesis's pytest plugin imports hypothesis at the end of every session (over 1 s, most
-# of it pytest rewriting hypothesis's asserts).
+# Imported by the parent once, so no check pays for them: the harness and pytest's plugins.
 WARM_MODULES = (
     "torchkatas.plugin",
     "torchkatas.harness",
     "torchkatas.collect",
-    "_pytest.pytester",
     "torch.testing",
-    "torch.distributed.tensor",
-    "hypothesis",
 )
 
 
@@ -81,18 +78,19 @@ class WarmRunner:
         device: str = "cpu",
         timeout: float | None = None,
         log_name: str | None = None,
+        solutions: bool = False,
     ) -> RunResult:
-        """Run `katas`' tests; CheckTimeout after `timeout` seconds (the child is killed)."""
+        """Run `katas`' tests; CheckTimeout after `timeout` seconds (the child is stopped)."""
         name = log_name or katas[0].id
         if not self.fork:
-            return cold_run(self.root, katas, device=device, log_name=name)
+            return cold_run(self.root, katas, device=device, solutions=solutions, log_name=name)
         log = log_path(self.root, name)
         report = report_file(self.root)
         # The warm parent imported the plugins before pytest could mark them for assertion
         # rewriting; pytest warns (an error under filterwarnings) that it cannot rewrite
         # them. Their own asserts are not what a check is about: the tests' are rewritten.
         args = [
-            *pytest_args(katas, device=device),
+            *pytest_args(katas, device=device, solutions=solutions),
             "-W",
             "ignore::pytest.PytestAssertRewriteWarning",
         ]
@@ -118,22 +116,37 @@ class WarmRunner:
                     raise CheckTimeout(f"the check ran past {timeout:.0f} s and was stopped")
                 time.sleep(0.005)
         except BaseException:  # Ctrl-C or the deadline: the child must not outlive us
-            _kill(pid)
+            _stop(pid)
             report.unlink(missing_ok=True)
+            now_file(report).unlink(missing_ok=True)
             raise
         return read_report(report, os.waitstatus_to_exitcode(status), log, self.root)
 
 
-def _kill(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, 0)
+def _stop(pid: int) -> None:
+    """Stop a check as Ctrl-C would (its tests clean up: ranks, torchrun), then make sure."""
+    for sig, grace in ((signal.SIGINT, STOP_GRACE_S), (signal.SIGKILL, 5.0)):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, sig)
+        end = time.monotonic() + grace
+        while time.monotonic() < end:
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if done:
+                return
+            time.sleep(0.02)
 
 
 def _child(root: Path, args: list[str], report: Path, log: Path) -> None:
     code = 3
     try:
+        # a process group of its own: a Ctrl-C reaches the check once, from the parent
+        os.setpgid(0, 0)
+        arm = die_with_parent(signal.SIGTERM)
+        if arm is not None:
+            arm()
         signal.signal(signal.SIGINT, signal.default_int_handler)
         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__  # not rich's Live proxies
         out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -166,7 +179,7 @@ def warm_up(root: Path, katas: Sequence[index.Kata]) -> None:
     for name in WARM_MODULES:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
-    for ep in entry_points(group="pytest11"):  # xdist, pytest-timeout, hypothesis, ...
+    for ep in entry_points(group="pytest11"):  # xdist, pytest-timeout, ...
         with contextlib.suppress(Exception):
             ep.load()
     for kata in katas:

@@ -8,6 +8,7 @@ Ctrl-C ends either loop cleanly: the child is killed, progress is saved, exit co
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import random
@@ -44,31 +45,84 @@ def _interruptible() -> None:
 
 
 class Keys:
-    """Lines typed on stdin, read without blocking; silent where stdin is not readable."""
+    """Keys typed on stdin, read without blocking.
+
+    On a terminal, single keys act at once, without Enter (the terminal is put in cbreak
+    mode: no echo, no line editing, Ctrl-C still interrupts) and is restored by `restore`,
+    which `with Keys(...)` and an exit hook both call. Elsewhere (a pipe) whole lines are
+    read; where stdin is not readable at all, no key ever comes.
+    """
 
     def __init__(self, stream: IO[str] | None) -> None:
         self.fd: int | None = None
         self.buffer = b""
+        self._saved: Any = None
         if stream is not None and os.name == "posix":
             with contextlib.suppress(AttributeError, OSError, ValueError):
                 self.fd = stream.fileno()
+        if self.fd is not None and os.isatty(self.fd):
+            import termios
+            import tty
+
+            with contextlib.suppress(termios.error, OSError):
+                self._saved = termios.tcgetattr(self.fd)
+                tty.setcbreak(self.fd)
+                atexit.register(self.restore)
+
+    @property
+    def single(self) -> bool:
+        """True when keys arrive one by one (a terminal in cbreak mode)."""
+        return self._saved is not None
+
+    def restore(self) -> None:
+        """Give the terminal back as it was (idempotent)."""
+        if self._saved is not None and self.fd is not None:
+            import termios
+
+            with contextlib.suppress(termios.error, OSError):
+                termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved)
+            self._saved = None
+
+    def __enter__(self) -> Keys:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.restore()
+
+    def _read(self) -> None:
+        if self.fd is None:
+            return
+        try:
+            ready, _, _ = select.select([self.fd], [], [], 0)
+            chunk = os.read(self.fd, 1024) if ready else None
+        except (OSError, ValueError):
+            chunk, self.fd = None, None
+        if chunk == b"":  # end of input: no keyboard (a pipe, /dev/null)
+            self.fd = None
+        elif chunk:
+            self.buffer += chunk
 
     def poll(self) -> str | None:
-        """A line typed since the last call (stripped, lower case), or None."""
-        if b"\n" not in self.buffer and self.fd is not None:
-            try:
-                ready, _, _ = select.select([self.fd], [], [], 0)
-                chunk = os.read(self.fd, 1024) if ready else None
-            except (OSError, ValueError):
-                chunk, self.fd = None, None
-            if chunk == b"":  # end of input: no keyboard (a pipe, /dev/null)
-                self.fd = None
-            elif chunk:
-                self.buffer += chunk
+        """A key or line typed since the last call (stripped, lower case; "" is Enter), or None."""
+        if self.single:
+            self._read()
+            while self.buffer:
+                key, self.buffer = self.buffer[:1], self.buffer[1:]
+                if key in (b"\r", b"\n"):
+                    return ""
+                char = key.decode(errors="replace").lower()
+                if char in KEYS:
+                    return char
+            return None
+        if b"\n" not in self.buffer:
+            self._read()
         if b"\n" in self.buffer:
             line, _, self.buffer = self.buffer.partition(b"\n")
             return line.decode(errors="replace").strip().lower()
         return None
+
+
+KEYS = "hqs"  # the single keys watch and interview act on (besides Enter)
 
 
 def _events(folder: Path, keys: Keys) -> Iterator[tuple[str, Any]]:
@@ -146,19 +200,19 @@ def watch(
         runner = WarmRunner(root, katas)
         out.print(f"[dim]Ready in {time.monotonic() - began:.1f} s.[/dim]")
         checker = Checker(root, runner, store, device, out)
-        keys = Keys(sys.stdin)
-        kata: index.Kata | None = start
-        while kata is not None:
-            outcome = _watch_one(checker, kata, keys, out)
-            if outcome != SOLVED:
-                return outcome
-            kata = next_unsolved(katas, store.load(), after=kata)
-            if kata is None:
-                out.print("[bold green]Every kata is solved. Well done![/bold green]")
-                return 0
-            out.rule(f"Next: {escape(ui.kata_label(kata))}")
-            out.print(ui.question(kata, root, commands=False))
-        return 0
+        with Keys(sys.stdin) as keys:
+            kata: index.Kata | None = start
+            while kata is not None:
+                outcome = _watch_one(checker, kata, keys, out)
+                if outcome != SOLVED:
+                    return outcome
+                kata = next_unsolved(katas, store.load(), after=kata)
+                if kata is None:
+                    out.print("[bold green]Every kata is solved. Well done![/bold green]")
+                    return 0
+                out.rule(f"Next: {escape(ui.kata_label(kata))}")
+                out.print(ui.question(kata, root, commands=False))
+            return 0
     except KeyboardInterrupt:
         out.print("\nStopped watching. Your progress is saved: `kata list` shows it.")
         return INTERRUPTED
@@ -249,6 +303,7 @@ def interview(
     code, ended = 0, "time is up"
     begun = started = time.monotonic()
     current: Attempt | None = None
+    keys: Keys | None = None
     _interruptible()
     try:
         out.print("[dim]Warming up: importing torch and pytest once...[/dim]")
@@ -296,6 +351,9 @@ def interview(
         ended, code = "stopped with Ctrl-C", INTERRUPTED
         if current is not None:
             current.seconds = time.monotonic() - started
+    finally:
+        if keys is not None:
+            keys.restore()
     total = time.monotonic() - begun
     out.print(_report(attempts, total, limit, ended))
     with store.update() as progress:
