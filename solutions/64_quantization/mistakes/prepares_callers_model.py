@@ -1,0 +1,19 @@
+"""Mistake: QATConfig(step="prepare") applied to the caller's model itself.
+
+quantize_ swaps the Linears in place: the caller's float model is changed into a
+fake-quantized one, although the docstring promises a copy.
+"""
+
+from torchkatas.harness import solution_for
+
+CAUGHT_BY = "changed the caller's model"
+
+solution = solution_for(__file__)
+
+
+def prepare_qat(model):
+    from torchao.quantization import quantize_
+    from torchao.quantization.qat import QATConfig
+
+    quantize_(model, QATConfig(solution._qat_base_config(), step="prepare"))
+    return model

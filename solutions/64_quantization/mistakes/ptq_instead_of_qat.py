@@ -1,0 +1,21 @@
+"""Mistake: prepare_qat applies the int8 post-training config directly instead of QATConfig.
+
+The weights become int8 tensors at once: there are no float weights left for training to
+adapt, which is the point of quantization-aware training.
+"""
+
+import copy
+
+from torchkatas.harness import solution_for
+
+CAUGHT_BY = "float Parameters"
+
+solution = solution_for(__file__)
+
+
+def prepare_qat(model):
+    from torchao.quantization import quantize_
+
+    prepared = copy.deepcopy(model)
+    quantize_(prepared, solution._qat_base_config())
+    return prepared

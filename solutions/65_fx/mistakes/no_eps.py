@@ -1,0 +1,19 @@
+"""Mistake: the BatchNorm factor gamma / sqrt(var) without eps.
+
+eval-mode BatchNorm divides by sqrt(var + eps): channels with a small running variance get
+a fused weight that is far too large.
+"""
+
+import torch
+
+CAUGHT_BY = "eps"
+
+
+def fuse_conv_bn_weights(conv_weight, conv_bias, bn_mean, bn_var, bn_eps, bn_weight, bn_bias):
+    with torch.no_grad():
+        conv_bias = torch.zeros_like(bn_mean) if conv_bias is None else conv_bias
+        bn_weight = torch.ones_like(bn_mean) if bn_weight is None else bn_weight
+        bn_bias = torch.zeros_like(bn_mean) if bn_bias is None else bn_bias
+        scale = bn_weight / torch.sqrt(bn_var)
+        weight = conv_weight * scale.reshape(-1, *[1] * (conv_weight.dim() - 1))
+        return weight, (conv_bias - bn_mean) * scale + bn_bias

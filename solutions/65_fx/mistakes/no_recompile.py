@@ -1,0 +1,39 @@
+"""Mistake: the graph edited, but the GraphModule not recompiled.
+
+The module keeps running the code generated before the edits: it calls the fused conv and
+then the old BatchNorm, normalising twice.
+"""
+
+import copy
+
+from torch import fx, nn
+
+from torchkatas.harness import solution_for
+
+CAUGHT_BY = "recompile"
+
+solution = solution_for(__file__)
+
+
+def fuse_conv_bn(model):
+    if model.training:
+        raise ValueError("fuse_conv_bn needs a model in eval mode")
+    traced = fx.symbolic_trace(copy.deepcopy(model))
+    modules = dict(traced.named_modules())
+    for node in list(traced.graph.nodes):
+        conv_node = solution._conv_feeding(node, modules)
+        if conv_node is None:
+            continue
+        conv, bn = modules[conv_node.target], modules[node.target]
+        weight, bias = solution.fuse_conv_bn_weights(
+            conv.weight, conv.bias, bn.running_mean, bn.running_var, bn.eps, bn.weight, bn.bias
+        )
+        fused = copy.deepcopy(conv)
+        fused.weight = nn.Parameter(weight)
+        fused.bias = nn.Parameter(bias)
+        solution._set_submodule(traced, conv_node.target, fused)
+        modules[conv_node.target] = fused
+        node.replace_all_uses_with(conv_node)
+        traced.graph.erase_node(node)
+    traced.graph.lint()
+    return traced.eval()
