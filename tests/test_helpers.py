@@ -93,3 +93,35 @@ def test_count_torch_calls_counts_functions_and_methods():
         _ = a @ a
         _ = a.mT
     assert dict(calls) == {"einsum": 1, "t": 1, "matmul": 1, "mT": 1}
+
+
+def test_forbid_restores_a_static_method_as_a_static_method():
+    import torch
+    from torch import nn
+
+    from torchkatas.harness import ForbiddenCall, forbid
+
+    with forbid("torch.nn.Transformer.generate_square_subsequent_mask"):
+        with pytest.raises(ForbiddenCall):
+            nn.Transformer.generate_square_subsequent_mask(3)
+    mask = nn.Transformer(
+        d_model=8,
+        nhead=2,
+        num_encoder_layers=1,
+        num_decoder_layers=1,
+        dim_feedforward=8,
+        batch_first=True,
+    ).generate_square_subsequent_mask(3)
+    assert mask.shape == (3, 3) and torch.isinf(mask[0, 1])
+
+
+def test_forbid_can_say_why_an_api_is_forbidden():
+    import torch
+
+    from torchkatas.harness import ForbiddenCall, forbid
+
+    with forbid("torch.flip", reason="which is deprecated here"):
+        with pytest.raises(
+            ForbiddenCall, match=r"your code called torch\.flip, which is deprecated here"
+        ):
+            torch.flip(torch.ones(2), [0])

@@ -605,32 +605,41 @@ def _resolve_dotted(dotted: str) -> tuple[Any, str, Any]:
 
 
 @contextlib.contextmanager
-def forbid(*dotted: str, kata: KataModule | None = None, why: str = "") -> Iterator[None]:
+def forbid(
+    *dotted: str, kata: KataModule | None = None, why: str = "", reason: str = ""
+) -> Iterator[None]:
     """Make calls to the named functions fail with ForbiddenCall inside the block.
 
     `forbid("torch.nn.utils.clip_grad_norm_", kata=kata)` patches the function where torch
     defines it, any alias in the learner's module globals, and (for torch operators) catches
     the call through a TorchFunctionMode, so `from torch.nn.utils import clip_grad_norm_`
-    does not slip through.
+    does not slip through. Static and class methods are patched and restored as such.
+    The message says the kata asks the learner to write the function; `reason` replaces
+    that clause (for an API that is forbidden because it is deprecated, say), `why` adds a
+    sentence after it.
     """
     from torch.overrides import TorchFunctionMode
 
     originals: dict[int, str] = {}
-    patches: list[tuple[Any, str, Any]] = []
+    patches: list[tuple[Any, str, Any, Any]] = []  # owner, attribute, value, raw descriptor
+    because = reason or "which this kata asks you to write yourself"
 
     def make_guard(name: str) -> Callable[..., Any]:
         def guard(*args: Any, **kwargs: Any) -> Any:
             raise ForbiddenCall(
-                f"your code called {name}, which this kata asks you to write yourself. "
-                + (why or "Implement it from simpler tensor operations.")
+                f"your code called {name}, {because}. "
+                + (why or ("" if reason else "Implement it from simpler tensor operations."))
             )
 
         return guard
 
+    def raw(owner: Any, attr: str, value: Any) -> Any:
+        return vars(owner).get(attr, value) if isinstance(owner, type) else value
+
     for name in dotted:
         owner, attr, fn = _resolve_dotted(name)
         originals[id(fn)] = name
-        patches.append((owner, attr, fn))
+        patches.append((owner, attr, fn, raw(owner, attr, fn)))
     if kata is not None:
         modules = [kata.module()]
         if kata.overlay is not None:  # a mistake overlaid on the solution has names too
@@ -638,7 +647,7 @@ def forbid(*dotted: str, kata: KataModule | None = None, why: str = "") -> Itera
         for module in modules:
             for attr, value in list(vars(module).items()):
                 if id(value) in originals:
-                    patches.append((module, attr, value))
+                    patches.append((module, attr, value, value))
 
     class Guard(TorchFunctionMode):
         def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[override]
@@ -646,14 +655,17 @@ def forbid(*dotted: str, kata: KataModule | None = None, why: str = "") -> Itera
                 make_guard(originals[id(func)])()
             return func(*args, **(kwargs or {}))
 
-    for owner, attr, fn in patches:
-        setattr(owner, attr, make_guard(originals[id(fn)]))
+    for owner, attr, fn, descriptor in patches:
+        guard: Any = make_guard(originals[id(fn)])
+        if isinstance(descriptor, staticmethod | classmethod):
+            guard = type(descriptor)(guard)
+        setattr(owner, attr, guard)
     try:
         with Guard():
             yield
     finally:
-        for owner, attr, fn in patches:
-            setattr(owner, attr, fn)
+        for owner, attr, _fn, descriptor in reversed(patches):
+            setattr(owner, attr, descriptor)
 
 
 @contextlib.contextmanager

@@ -540,7 +540,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 _LOG: _GateLog | None = None  # set in pytest_configure; read on the controller only
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def caught_by(mistake: Path) -> str | None:
     """The CAUGHT_BY phrase a mistake module declares (read without importing it)."""
     tree = ast.parse(mistake.read_text(encoding="utf-8"))
