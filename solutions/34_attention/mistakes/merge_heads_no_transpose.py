@@ -1,0 +1,12 @@
+"""Mistake: merge_heads as x.reshape(B, T, H * d), without moving the heads after time.
+
+The inverse of split_heads must transpose back before joining the features; this mixes
+heads and time.
+"""
+
+CAUGHT_BY = "mixes heads and time"
+
+
+def merge_heads(x):
+    B, H, T, d = x.shape
+    return x.reshape(B, T, H * d)

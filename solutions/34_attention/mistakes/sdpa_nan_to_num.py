@@ -1,0 +1,26 @@
+"""Mistake: fixes the fully masked row with nan_to_num() after the softmax.
+
+The output is 0 as required, but backward still runs through the softmax that made the
+NaN, so the gradients of query and key are NaN.
+"""
+
+import math
+
+import torch
+
+CAUGHT_BY = "NaN gradient"
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, is_causal=False, scale=None):
+    scale = 1 / math.sqrt(query.size(-1)) if scale is None else scale
+    scores = query @ key.transpose(-2, -1) * scale
+    if attn_mask is not None:
+        if attn_mask.dtype == torch.bool:
+            scores = scores.masked_fill(~attn_mask, float("-inf"))
+        else:
+            scores = scores + attn_mask
+    if is_causal:
+        allowed = torch.ones(query.size(-2), key.size(-2), dtype=torch.bool, device=query.device)
+        scores = scores.masked_fill(~allowed.tril(), float("-inf"))
+    weights = torch.softmax(scores, dim=-1).nan_to_num(nan=0.0)
+    return weights @ value, weights

@@ -1,0 +1,30 @@
+"""Mistake: tgt_mask built with tril: the decoder is blocked from the past, not the future.
+
+The blocked entries of a causal mask lie above the diagonal (j > i).
+"""
+
+import torch
+
+from torchkatas.harness import solution_for
+
+solution = solution_for(__file__)
+
+CAUGHT_BY = "wrong orientation"
+
+
+class Seq2SeqTransformer(solution.Seq2SeqTransformer):
+    def forward(self, src, src_lengths, tgt_in, tgt_lengths):
+        S, T = src.size(1), tgt_in.size(1)
+        src_pad = solution.padding_mask(src_lengths, S)
+        tgt_pad = solution.padding_mask(tgt_lengths, T)
+        src_x = self.embedding(src) + self.position(torch.arange(S, device=src.device))
+        tgt_x = self.embedding(tgt_in) + self.position(torch.arange(T, device=src.device))
+        hidden = self.transformer(
+            src_x,
+            tgt_x,
+            tgt_mask=torch.ones(T, T, dtype=torch.bool, device=src.device).tril(-1),
+            src_key_padding_mask=src_pad,
+            memory_key_padding_mask=src_pad,
+            tgt_key_padding_mask=tgt_pad,
+        )
+        return self.out(hidden)

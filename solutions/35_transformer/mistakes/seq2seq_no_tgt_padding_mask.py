@@ -1,0 +1,30 @@
+"""Mistake: forgets tgt_key_padding_mask.
+
+The causal mask hides right padding from the real positions, so the real logits survive;
+but the padded positions attend to padding, and nn.Transformer's contract (and the
+docstring) asks for all four masks.
+"""
+
+import torch
+
+from torchkatas.harness import solution_for
+
+solution = solution_for(__file__)
+
+CAUGHT_BY = "tgt_key_padding_mask was not given"
+
+
+class Seq2SeqTransformer(solution.Seq2SeqTransformer):
+    def forward(self, src, src_lengths, tgt_in, tgt_lengths):
+        S, T = src.size(1), tgt_in.size(1)
+        src_pad = solution.padding_mask(src_lengths, S)
+        src_x = self.embedding(src) + self.position(torch.arange(S, device=src.device))
+        tgt_x = self.embedding(tgt_in) + self.position(torch.arange(T, device=src.device))
+        hidden = self.transformer(
+            src_x,
+            tgt_x,
+            tgt_mask=solution.causal_mask(T, dtype=torch.bool, device=src.device),
+            src_key_padding_mask=src_pad,
+            memory_key_padding_mask=src_pad,
+        )
+        return self.out(hidden)

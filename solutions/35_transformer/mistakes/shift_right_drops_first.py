@@ -1,0 +1,14 @@
+"""Mistake: BOS followed by tgt[:, 1:]: the first target token is dropped instead of the last.
+
+The decoder input must be BOS, tgt[:, 0], ..., tgt[:, T-2]; this one is off by one and
+never shows the decoder the first token.
+"""
+
+import torch
+
+CAUGHT_BY = "drops the first token"
+
+
+def shift_right(tgt, bos_idx):
+    bos = torch.full_like(tgt[:, :1], bos_idx)
+    return torch.cat([bos, tgt[:, 1:]], dim=1)

@@ -1,0 +1,11 @@
+"""Mistake: shift_right as tgt.roll(1, dims=1), without putting BOS in column 0.
+
+roll wraps the last token around to the front: the decoder's first input is the end of
+the answer instead of BOS.
+"""
+
+CAUGHT_BY = "without BOS"
+
+
+def shift_right(tgt, bos_idx):
+    return tgt.roll(1, dims=1)
