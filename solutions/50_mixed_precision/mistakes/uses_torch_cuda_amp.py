@@ -1,0 +1,13 @@
+"""Mistake: torch.cuda.amp.GradScaler(), the pre-2.4 spelling.
+
+It is deprecated (a FutureWarning), and it is a CUDA scaler: on a machine without CUDA it
+disables itself, so it scales nothing and skips nothing.
+"""
+
+import torch
+
+CAUGHT_BY = "torch.cuda.amp / torch.cpu.amp are deprecated"
+
+
+def make_scaler(device):
+    return torch.cuda.amp.GradScaler()

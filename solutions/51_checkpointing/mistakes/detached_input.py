@@ -1,0 +1,13 @@
+"""Mistake: detaching the input before checkpointing it.
+
+The checkpointed part is cut off from what came before: its parameters still get
+gradients, but the input (and every layer before it) gets none.
+"""
+
+from torch.utils.checkpoint import checkpoint
+
+CAUGHT_BY = "was detached before checkpoint"
+
+
+def checkpointed(fn, *inputs):
+    return checkpoint(fn, *(x.detach() for x in inputs), use_reentrant=False)

@@ -1,0 +1,11 @@
+"""Mistake: model.compile(...) and returning the model.
+
+nn.Module.compile compiles in place: the caller's model is no longer an eager module.
+"""
+
+CAUGHT_BY = "compiles in place"
+
+
+def compile_model(model, backend="inductor"):
+    model.compile(backend=backend, fullgraph=True)
+    return model
