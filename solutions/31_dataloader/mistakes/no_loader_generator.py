@@ -1,0 +1,29 @@
+"""Mistake: the sampler has a seeded generator, the DataLoader none.
+
+The workers' base seeds are drawn from the DataLoader's generator=, so without it they come
+from torch's global generator: the indices repeat, the augmentations do not.
+"""
+
+import torch
+from torch.utils.data import DataLoader
+
+from torchkatas.harness import solution_for
+
+CAUGHT_BY = "has no generator="
+
+solution = solution_for(__file__)
+
+
+def balanced_loader(dataset, labels, batch_size, device, *, seed, num_samples=None, num_workers=0):
+    if len(labels) != len(dataset):
+        raise ValueError("one label per item")
+    n = len(dataset) if num_samples is None else num_samples
+    sampler = solution.balanced_sampler(labels, n, torch.Generator().manual_seed(seed))
+    return DataLoader(
+        dataset,
+        batch_size=batch_size,
+        sampler=sampler,
+        num_workers=num_workers,
+        worker_init_fn=solution.seed_worker,
+        pin_memory=torch.device(device).type == "cuda",
+    )

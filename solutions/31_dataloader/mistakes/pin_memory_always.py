@@ -1,0 +1,30 @@
+"""Mistake: pin_memory=True whatever the target device.
+
+Pinned memory only helps copies to a GPU; for a CPU target it wastes page-locked memory, and
+on a machine without an accelerator DataLoader warns.
+"""
+
+import torch
+from torch.utils.data import DataLoader
+
+from torchkatas.harness import solution_for
+
+CAUGHT_BY = "pin_memory=True for a CPU target"
+
+solution = solution_for(__file__)
+
+
+def balanced_loader(dataset, labels, batch_size, device, *, seed, num_samples=None, num_workers=0):
+    if len(labels) != len(dataset):
+        raise ValueError("one label per item")
+    n = len(dataset) if num_samples is None else num_samples
+    sampler = solution.balanced_sampler(labels, n, torch.Generator().manual_seed(seed))
+    return DataLoader(
+        dataset,
+        batch_size=batch_size,
+        sampler=sampler,
+        num_workers=num_workers,
+        worker_init_fn=solution.seed_worker,
+        generator=torch.Generator().manual_seed(seed),
+        pin_memory=True,
+    )

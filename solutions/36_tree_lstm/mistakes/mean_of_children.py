@@ -1,0 +1,22 @@
+"""Mistake: the children's h averaged (child_h.mean) instead of summed.
+
+The Child-Sum cell sums; a mean also gives NaN for a leaf (the mean of zero rows).
+"""
+
+import torch
+
+from torchkatas.harness import solution_for
+
+CAUGHT_BY = "averaged"
+
+solution = solution_for(__file__)
+
+
+class ChildSumTreeLSTMCell(solution.ChildSumTreeLSTMCell):
+    def forward(self, x, child_h, child_c):
+        h_sum = child_h.mean(dim=0) if len(child_h) else child_h.sum(dim=0)
+        i, o, u = torch.chunk(self.W_iou(x) + self.U_iou(h_sum), 3, dim=-1)
+        i, o, u = torch.sigmoid(i), torch.sigmoid(o), torch.tanh(u)
+        f = torch.sigmoid(self.W_f(x) + self.U_f(child_h))
+        c = i * u + (f * child_c).sum(dim=0)
+        return o * torch.tanh(c), c

@@ -1,0 +1,23 @@
+"""Mistake: the candidate u squashed with sigmoid instead of tanh.
+
+u is the new content written to the cell and must be able to be negative; only the gates are
+sigmoids.
+"""
+
+import torch
+
+from torchkatas.harness import solution_for
+
+CAUGHT_BY = "sigmoid for u"
+
+solution = solution_for(__file__)
+
+
+class ChildSumTreeLSTMCell(solution.ChildSumTreeLSTMCell):
+    def forward(self, x, child_h, child_c):
+        h_sum = child_h.sum(dim=0)
+        i, o, u = torch.chunk(self.W_iou(x) + self.U_iou(h_sum), 3, dim=-1)
+        i, o, u = torch.sigmoid(i), torch.sigmoid(o), torch.sigmoid(u)
+        f = torch.sigmoid(self.W_f(x) + self.U_f(child_h))
+        c = i * u + (f * child_c).sum(dim=0)
+        return o * torch.tanh(c), c
