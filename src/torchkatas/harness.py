@@ -306,9 +306,18 @@ class KataModule:
         return value
 
     def ref(self, name: str) -> ImplRef:
-        """A picklable reference to `name`, resolved the same way in a child process."""
+        """A picklable reference to `name`, resolved the same way in a child process.
+
+        A mistake that does not define `name` gets the solution's reference: the solution's
+        function calls the solution's helpers, never the mistake's, so both refer to the
+        same code, and caches keyed by the reference (one spawn of ranks per implementation)
+        are shared instead of repeated.
+        """
         getattr(self, name)  # fail here, in the test, if it is missing
-        return ImplRef(self.path, self.overlay, name)
+        overlay = self.overlay
+        if overlay is not None and name not in (defined_names(overlay) or {name}):
+            overlay = None
+        return ImplRef(self.path, overlay, name)
 
 
 # ----------------------------------------------------------------------------- calls, for reports

@@ -45,12 +45,14 @@ from torchkatas.runner import (
     report_file,
 )
 
-# Imported by the parent once, so no check pays for them: the harness and pytest's plugins.
+# Imported by the parent once, so no check pays for them: the harness and pytest's plugins,
+# and torch._dynamo, which torch imports the first time an optimizer is built (3-4 s here).
 WARM_MODULES = (
     "torchkatas.plugin",
     "torchkatas.harness",
     "torchkatas.collect",
     "torch.testing",
+    "torch._dynamo",
 )
 
 
