@@ -1,0 +1,13 @@
+"""Mistake: the generator minimises log(1 - D(G(z))), the minimax paper's formula.
+
+Its gradient vanishes exactly when the discriminator confidently rejects the fakes (early
+training), so the generator barely learns; the non-saturating -log D(G(z)) does not.
+"""
+
+import torch.nn.functional as F
+
+CAUGHT_BY = "saturating loss"
+
+
+def generator_loss(fake_logits):
+    return -F.softplus(fake_logits).mean()  # = mean(log(1 - sigmoid(fake_logits)))

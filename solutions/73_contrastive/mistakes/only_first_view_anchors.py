@@ -1,0 +1,22 @@
+"""Mistake: only the N anchors of the first view (rows 0..N-1) are averaged.
+
+Half of the loss is dropped, and the loss is no longer symmetric in the two views.
+"""
+
+import torch
+import torch.nn.functional as F
+
+from torchkatas.harness import solution_for
+
+CAUGHT_BY = "only the N anchors"
+
+solution = solution_for(__file__)
+
+
+def nt_xent(z1, z2, temperature):
+    solution._check_pair(z1, z2, temperature, "z1 and z2")
+    n = z1.shape[0]
+    logits = solution.cosine_similarity_matrix(torch.cat([z1, z2])) / temperature
+    logits = logits.masked_fill(torch.eye(2 * n, dtype=torch.bool, device=z1.device), float("-inf"))
+    positives = torch.arange(n, 2 * n, device=z1.device)
+    return F.cross_entropy(logits[:n], positives)

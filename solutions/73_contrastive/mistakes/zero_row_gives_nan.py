@@ -1,0 +1,12 @@
+"""Mistake: each row divided by its norm without F.normalize's eps.
+
+A dead embedding (all zeros) gives 0 / 0 = NaN, and the NaN spreads through the whole
+batch's loss.
+"""
+
+CAUGHT_BY = "0 / 0 = NaN"
+
+
+def cosine_similarity_matrix(z):
+    unit = z / z.norm(dim=1, keepdim=True)
+    return unit @ unit.T
