@@ -1,0 +1,15 @@
+"""Mistake: the train step runs the whole batch through both stages at once.
+
+The numbers are right, but there is no pipeline: the second stage cannot start until the
+first has finished the whole batch, and the activations of the whole batch are alive at
+once.
+"""
+
+CAUGHT_BY = "the whole batch went through at once"
+
+
+def pipeline_train_step(first, second, devices, x, y, loss_fn, n):
+    output = second(first(x.to(devices[0])).to(devices[1]))
+    loss = loss_fn(output, y.to(devices[1]))
+    loss.backward()
+    return loss.item()

@@ -1,0 +1,149 @@
+"""Kata 61: a model split into two pipeline stages, run over micro-batches. See README.md."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import torch
+from torch import Tensor, nn
+
+
+def split_microbatches(batch: Tensor, n: int) -> list[Tensor]:
+    """Split `batch` along dim 0 into exactly n micro-batches, as equal as possible.
+
+    batch: (B, ...) any dtype and device, contiguous or not; it is not changed. The sizes
+    are those of torch.tensor_split(batch, n): B // n each, and the first B % n of them
+    one larger, so 10 rows into 4 gives sizes [3, 3, 2, 2] (torch.chunk would give
+    [3, 3, 3, 1], and 10 rows into 6 only 5 chunks). The micro-batches are views of
+    batch, in order, and concatenate back to it.
+
+    Raises ValueError if n < 1 or n > B (a micro-batch would be empty).
+    """
+    if not 1 <= n <= batch.shape[0]:
+        raise ValueError(
+            f"n must be between 1 and the batch size {batch.shape[0]}, got {n}: "
+            f"every micro-batch needs at least one row"
+        )
+    return list(torch.tensor_split(batch, n))  # views; sizes differ by at most one
+
+
+def split_model(
+    model: nn.Sequential, split: int, devices: Sequence[torch.device]
+) -> tuple[nn.Sequential, nn.Sequential]:
+    """Cut `model` into two stages: layers [0, split) on devices[0], [split, end) on devices[1].
+
+    Returns (first, second) = (model[:split], model[split:]) after first.to(devices[0])
+    and second.to(devices[1]). The stages hold the model's own layers, not copies: the
+    same Parameter objects (moved in place when a device differs), so training the
+    stages trains `model`. Layer names keep the model's numbering ("0.weight" in first,
+    f"{split}.weight" in second).
+
+    Raises ValueError unless 1 <= split <= len(model) - 1 (both stages need a layer).
+    """
+    if not 1 <= split <= len(model) - 1:
+        raise ValueError(
+            f"split must be between 1 and len(model) - 1 = {len(model) - 1}, got {split}: "
+            f"both stages need at least one layer"
+        )
+    first, second = model[:split], model[split:]  # new Sequentials over the same layers
+    return first.to(devices[0]), second.to(devices[1])
+
+
+def pipeline_forward(
+    first: nn.Module, second: nn.Module, devices: Sequence[torch.device], x: Tensor, n: int
+) -> Tensor:
+    """The output of second(first(x)), computed one micro-batch at a time.
+
+    x: (B, ...) on any device, not changed. Split it with split_microbatches(x, n); for
+    each micro-batch, in order: move it to devices[0] (.to(devices[0])), run first, move
+    the activation to devices[1] with .to(devices[1]) (a no-op when both stages are on
+    one device, a copy between GPUs), and run second. Never detach the activation: the
+    output keeps the autograd graph back to both stages' parameters (and to x).
+
+    Returns the micro-batch outputs concatenated along dim 0, on devices[1]: equal to
+    the unsplit model's output on x. Raises ValueError as split_microbatches does.
+    """
+    outputs = []
+    for micro in split_microbatches(x, n):
+        hidden = first(micro.to(devices[0]))
+        outputs.append(second(hidden.to(devices[1])))  # the only cross-device copy
+    return torch.cat(outputs)
+
+
+def pipeline_train_step(
+    first: nn.Module,
+    second: nn.Module,
+    devices: Sequence[torch.device],
+    x: Tensor,
+    y: Tensor,
+    loss_fn: Callable[[Tensor, Tensor], Tensor],
+    n: int,
+) -> float:
+    """Forward and backward over n micro-batches (GPipe): the gradients of the whole batch.
+
+    x: (B, ...) and y: (B, ...) on any device, not changed. loss_fn reduces by the mean
+    (F.mse_loss, F.cross_entropy). Split x and y alike with split_microbatches. Forward
+    every micro-batch through both stages as pipeline_forward does (its activation moved
+    to devices[1], never detached), with its targets moved to devices[1]; take its loss
+    loss_i = loss_fn(output_i, y_i) and scale it by its share of the batch,
+    len(y_i) / B (that is 1 / n when n divides B; 1 / n alone is wrong for unequal
+    micro-batches). Then backward the scaled losses (after all forwards, as GPipe does;
+    one backward of their sum is the same).
+
+    The scaled losses add up to loss_fn(model(x), y) on the whole batch, so every
+    parameter's .grad receives exactly the whole-batch gradient. Gradients accumulate:
+    existing .grad values are added to, not zeroed (call zero_grad before, as with
+    loss.backward()). Returns the whole-batch loss as a Python float.
+    """
+    batch_size = x.shape[0]
+    scaled = []
+    for micro_x, micro_y in zip(split_microbatches(x, n), split_microbatches(y, n), strict=True):
+        hidden = first(micro_x.to(devices[0]))
+        output = second(hidden.to(devices[1]))
+        loss = loss_fn(output, micro_y.to(devices[1]))
+        scaled.append(loss * (micro_y.shape[0] / batch_size))  # its share of the batch mean
+    total = torch.stack(scaled).sum()
+    total.backward()  # after every forward: GPipe's all-forward, then all-backward
+    return total.item()
+
+
+def gpipe_rank(
+    model: nn.Sequential,
+    split: int,
+    x: Tensor,
+    y: Tensor,
+    n_microbatches: int,
+    device: torch.device,
+) -> tuple[dict[str, Tensor], list[float]]:
+    """One rank of a 2-stage pipeline with torch.distributed.pipelining (ScheduleGPipe).
+
+    Call it on both ranks of an initialized 2-rank default process group, with the same
+    model (same weights), split, x (B, ...), y (B, ...) and n_microbatches, where
+    n_microbatches divides B. Rank r (dist.get_rank()) keeps only its stage:
+    model[:split] on rank 0, model[split:] on rank 1, moved to `device`. Build
+    PipelineStage(stage_module, r, 2, device) and
+    ScheduleGPipe(stage, n_microbatches, loss_fn=F.mse_loss); the schedule splits the
+    batch and sends activations forward and gradients back between the ranks. Rank 0
+    calls schedule.step(x); rank 1 calls schedule.step(target=y, losses=losses) with a
+    list that collects each micro-batch's loss. Inputs are not changed.
+
+    Returns (grads, losses): grads maps the stage's parameter names, numbered as in
+    model ("0.weight" on rank 0, f"{split}.weight" on rank 1), to its .grad on the CPU;
+    losses is the n_microbatches micro-batch losses as floats on rank 1, [] on rank 0.
+    The schedule scales the gradients by 1 / n_microbatches, so grads equal the
+    whole-batch gradient of the mean-squared error.
+    """
+    import torch.distributed as dist
+    from torch.distributed.pipelining import PipelineStage, ScheduleGPipe
+
+    rank = dist.get_rank()
+    stage_module = (model[:split] if rank == 0 else model[split:]).to(device)
+    stage = PipelineStage(stage_module, rank, 2, device)
+    schedule = ScheduleGPipe(stage, n_microbatches, loss_fn=nn.functional.mse_loss)
+    losses: list[Tensor] = []
+    if rank == 0:
+        schedule.step(x.to(device))  # the first stage feeds the inputs
+    else:
+        schedule.step(target=y.to(device), losses=losses)  # the last stage has the loss
+    grads = {name: p.grad.detach().cpu().clone() for name, p in stage_module.named_parameters()}
+    return grads, [loss.item() for loss in losses]
