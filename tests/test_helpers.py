@@ -125,3 +125,19 @@ def test_forbid_can_say_why_an_api_is_forbidden():
             ForbiddenCall, match=r"your code called torch\.flip, which is deprecated here"
         ):
             torch.flip(torch.ones(2), [0])
+
+
+def test_assert_raises_lets_the_stubs_not_implemented_through_even_for_runtime_error(tmp_path):
+    from torchkatas import harness
+
+    stub = tmp_path / "stub.py"
+    stub.write_text("def f():\n    raise NotImplementedError('TODO: f()')\n")
+    module = harness.load_path(stub)
+    with pytest.raises(NotImplementedError, match="TODO"):
+        harness.assert_raises(RuntimeError, module.f, what="f()")
+    err = harness.assert_raises(RuntimeError, _raises_runtime_error, what="g()")
+    assert isinstance(err, RuntimeError)
+
+
+def _raises_runtime_error():
+    raise RuntimeError("expected")
