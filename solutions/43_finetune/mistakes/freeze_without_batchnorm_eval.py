@@ -1,0 +1,16 @@
+"""Mistake: freezing with requires_grad_(False) only.
+
+The parameters stop changing, but BatchNorm's running statistics are buffers updated by
+every forward pass in train mode: the "frozen" layer still drifts.
+"""
+
+CAUGHT_BY = "still in train mode after freeze"
+
+
+def freeze(model, prefixes):
+    modules = dict(model.named_modules())
+    unknown = [p for p in prefixes if p not in modules]
+    if unknown:
+        raise ValueError(f"no submodule named {unknown}")
+    for prefix in prefixes:
+        modules[prefix].requires_grad_(False)

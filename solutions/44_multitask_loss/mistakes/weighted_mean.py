@@ -1,0 +1,15 @@
+"""Mistake: the weighted losses averaged over the tasks instead of summed.
+
+Dividing by the number of tasks rescales every weight: adding a task changes the effective
+learning rate of all the others.
+"""
+
+CAUGHT_BY = "mean instead of sum"
+
+
+def weighted_sum(losses, weights):
+    if len(losses) == 0 or len(weights) != len(losses) or any(w < 0 for w in weights):
+        raise ValueError("bad losses or weights")
+    if any(loss.dim() != 0 for loss in losses):
+        raise ValueError("each loss must be 0-d")
+    return sum(w * loss for w, loss in zip(weights, losses, strict=True)) / len(losses)

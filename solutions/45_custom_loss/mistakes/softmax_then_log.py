@@ -1,0 +1,31 @@
+"""Mistake: log p_t = log(softmax(logits)), the probability first and its log after.
+
+Where a probability rounds to 0 (a confidently wrong sample), log gives -inf and the loss
+is inf; log_softmax computes the same quantity without the round trip.
+"""
+
+import torch
+
+from torchkatas.harness import solution_for
+
+solution = solution_for(__file__)
+
+CAUGHT_BY = "softmax then log"
+
+
+class FocalLoss(solution.FocalLoss):
+    def forward(self, logits, targets):
+        if logits.dim() != 2 or targets.shape != (logits.shape[0],):
+            raise ValueError("bad shapes")
+        if self.alpha is not None and self.alpha.numel() != logits.shape[1]:
+            raise ValueError("alpha has the wrong length")
+        keep = targets != self.ignore_index
+        safe = torch.where(keep, targets, torch.zeros_like(targets))
+        p = torch.softmax(logits, dim=1).gather(1, safe[:, None]).squeeze(1)
+        loss = -((1 - p) ** self.gamma) * torch.log(p)
+        if self.alpha is not None:
+            loss = self.alpha.to(loss.dtype)[safe] * loss
+        loss = torch.where(keep, loss, torch.zeros_like(loss))
+        if self.reduction == "none":
+            return loss
+        return loss.sum() if self.reduction == "sum" else loss.sum() / keep.sum()

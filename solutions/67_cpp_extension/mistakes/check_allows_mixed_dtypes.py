@@ -1,0 +1,35 @@
+"""Mistake: check_inputs checks x's dtype but not that weight's is the same.
+
+The kernel reads both tensors through one scalar type: float32 x with float64 weight
+reaches it and fails there, or is silently promoted by a Python fallback.
+"""
+
+import torch
+from torch import Tensor
+
+CAUGHT_BY = "dtypes differ"
+
+
+def check_inputs(x, weight, eps):
+    for name, t in (("x", x), ("weight", weight)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"rms_norm: {name} must be a torch.Tensor, got {type(t).__name__}")
+    if x.dtype not in (torch.float32, torch.float64):
+        raise TypeError(f"rms_norm: x must be float32 or float64, got {x.dtype}")
+    if x.dim() != 2:
+        raise ValueError(f"rms_norm: x must be 2-D (N, D), got shape {tuple(x.shape)}")
+    if tuple(weight.shape) != (x.shape[1],):
+        raise ValueError(
+            f"rms_norm: weight must have shape ({x.shape[1]},) for x of shape "
+            f"{tuple(x.shape)}, got {tuple(weight.shape)}"
+        )
+    if isinstance(eps, bool) or not isinstance(eps, int | float):
+        raise TypeError(f"rms_norm: eps must be a float, got {type(eps).__name__}")
+    if not eps > 0:
+        raise ValueError(f"rms_norm: eps must be > 0, got {eps}")
+    for name, t in (("x", x), ("weight", weight)):
+        if t.device.type != "cpu":
+            raise ValueError(
+                f"rms_norm: the extension has only a CPU kernel, but {name} is on {t.device}: "
+                f"move it with .cpu()"
+            )

@@ -1,0 +1,14 @@
+"""Mistake: the mean of x ** 2 taken over dim 0 (down the columns) instead of along each row.
+
+RMSNorm normalises every row (one token's features) by its own RMS; a mean over the batch
+mixes the rows together.
+"""
+
+import torch
+
+CAUGHT_BY = "instead of each row"
+
+
+def rms_norm_reference(x, weight, eps):
+    r = torch.rsqrt(x.pow(2).mean(dim=0, keepdim=True) + eps)
+    return x * r * weight

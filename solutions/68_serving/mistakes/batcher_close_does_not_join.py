@@ -1,0 +1,17 @@
+"""Mistake: close() marks the batcher closed but neither fails waiting requests nor joins.
+
+Waiting callers are never answered, and the worker thread outlives the server.
+"""
+
+from torchkatas.harness import solution_for
+
+CAUGHT_BY = "close() must"
+
+solution = solution_for(__file__)
+
+
+class DynamicBatcher(solution.DynamicBatcher):
+    def close(self):
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()

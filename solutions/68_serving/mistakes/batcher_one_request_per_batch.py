@@ -1,0 +1,20 @@
+"""Mistake: the worker takes one request at a time and runs it at once.
+
+Correct answers, but no batching at all: waiting requests each pay a forward pass.
+"""
+
+from torchkatas.harness import solution_for
+
+CAUGHT_BY = "one request per call of run_batch"
+
+solution = solution_for(__file__)
+
+
+class DynamicBatcher(solution.DynamicBatcher):
+    def _take_batch(self):
+        with self._cond:
+            while not self._queue and not self._closed:
+                self._cond.wait()
+            if self._closed:
+                return None
+            return [self._queue.popleft()]

@@ -1,0 +1,14 @@
+"""Mistake: only the tail is ever replaced.
+
+The model then never sees negatives with a wrong head and learns nothing that ranks heads.
+"""
+
+import torch
+
+CAUGHT_BY = "always the tail"
+
+
+def corrupt(triples, num_entities, generator, known=None):
+    out = triples.detach().cpu().clone()
+    out[:, 2] = torch.randint(num_entities, (out.shape[0],), generator=generator)
+    return out.to(triples.device)

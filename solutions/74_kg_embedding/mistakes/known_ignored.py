@@ -1,0 +1,15 @@
+"""Mistake: the known true triples are not filtered out of the negatives.
+
+A "negative" that is in fact true is trained to score low: filtering is the whole point of
+passing known.
+"""
+
+from torchkatas.harness import solution_for
+
+CAUGHT_BY = "are in known"
+
+solution = solution_for(__file__)
+
+
+def corrupt(triples, num_entities, generator, known=None):
+    return solution.corrupt(triples, num_entities, generator)
