@@ -4,6 +4,7 @@ A kata is named by its number or name: `03`, `3`, `03_autograd` or `autograd`. C
 that run tests run pytest in a child process; this process never imports torch (except
 `kata watch` and `kata interview`, which keep one warm copy), so `kata list` is instant.
 Progress lives in `.kata/progress.json` at the repository root (git ignores `.kata/`).
+`kata quiz` asks the concept cards of cards.toml (questions no code can test).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import typer
 from rich.markup import escape
 from rich.text import Text
 
+from torchkatas import cards as concept_cards
 from torchkatas import index, pristine, ui
 from torchkatas.progress import (
     SOLVED,
@@ -54,6 +56,16 @@ class Device(StrEnum):
 DeviceOpt = Annotated[
     Device, typer.Option("--device", help="Device the tests put their tensors on.")
 ]
+
+
+class Lang(StrEnum):
+    en = "en"
+    zh = "zh"
+
+
+LangOpt = Annotated[
+    Lang, typer.Option("--lang", help="Language of the concept cards: en (English) or zh (中文).")
+]
 NameArg = Annotated[
     str | None,
     typer.Argument(
@@ -77,7 +89,7 @@ class State:
         return progress
 
     def warn(self) -> None:
-        for warning in [*NOTICES, *self.store.warnings]:
+        for warning in dict.fromkeys([*NOTICES, *self.store.warnings]):
             ui.err_console.print(f"[yellow]kata: {escape(warning)}[/yellow]")
         self.store.warnings.clear()
         NOTICES.clear()
@@ -270,32 +282,178 @@ def interview(
     minutes: Annotated[float, typer.Option(min=0.01, help="Time on the clock.")] = 30.0,
     count: Annotated[int, typer.Option(min=1, help="How many katas.")] = 3,
     track: Annotated[
-        str | None, typer.Option(help='Only katas of this track, e.g. "Tensors".')
+        str | None, typer.Option(help='Only katas (and cards) of this track, e.g. "Tensors".')
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed for the random pick.")] = None,
+    concepts: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Concept cards (questions with no code) asked before and between the katas, "
+            "in `kata quiz`'s order.",
+        ),
+    ] = 0,
+    lang: LangOpt = Lang.en,
     device: DeviceOpt = Device.cpu,
 ) -> None:
-    """A timed mock interview: COUNT random unsolved katas, a countdown, a report at the end."""
+    """A timed mock interview: COUNT random unsolved katas, a countdown, a report at the end.
+
+    With --concepts K, K concept cards are mixed in: answer with a letter, t or f, or
+    reveal the model answer and mark yourself y or n. Every answer is recorded.
+    """
     from torchkatas import watch as watching
 
     state = _state(ctx)
     chosen = _track(track) if track else None
+    progress = state.progress()
     present = [k for k in state.katas if (state.root / "katas" / k.id).is_dir()]
-    picks = watching.pick(present, state.progress(), count, chosen, seed)
+    picks = watching.pick(present, progress, count, chosen, seed)
+    cards: list[concept_cards.Card] = []
+    if concepts:
+        deck = [c for c in _deck(state) if chosen is None or c.track == chosen]
+        cards = concept_cards.Schedule(deck, seed).plan(progress.cards, concepts)
+        if len(cards) < concepts:
+            where = f" of track {chosen!r}" if chosen else ""
+            ui.console.print(
+                f"[yellow]Only {ui.plural(len(cards), 'concept card')}{where} to ask.[/yellow]"
+            )
     if not picks:
         where = f" of track {chosen!r}" if chosen else ""
-        fail(
-            f"every kata{where} is solved: nothing left to interview on. `kata reset NN` "
-            "gives you one back to practise (your file is kept as a backup).",
-            1,
-        )
-    if len(picks) < count:
+        if not cards:
+            fail(
+                f"every kata{where} is solved: nothing left to interview on. `kata reset NN` "
+                "gives you one back to practise (your file is kept as a backup).",
+                1,
+            )
+        ui.console.print(f"[yellow]Every kata{where} is solved: concept questions only.[/yellow]")
+    elif len(picks) < count:
         ui.console.print(
             f"[yellow]Only {ui.plural(len(picks), 'unsolved kata')} to pick from.[/yellow]"
         )
-    code = watching.interview(state.root, picks, minutes, device.value, ui.console)
+    code = watching.interview(
+        state.root,
+        picks,
+        minutes,
+        device.value,
+        ui.console,
+        concepts=cards,
+        lang=lang.value,
+        landed={k.id for k in state.katas},
+    )
     state.warn()
     raise typer.Exit(code)
+
+
+# ----------------------------------------------------------------------------- concept cards
+
+
+def _deck(state: State) -> list[concept_cards.Card]:
+    try:
+        return concept_cards.load(state.root)
+    except concept_cards.CardsError as err:
+        fail(str(err), 2)
+
+
+def _card_track(name: str) -> str:
+    for track in concept_cards.TRACKS:
+        if name.strip().lower() == track.lower():
+            return track
+    close = difflib.get_close_matches(name, concept_cards.TRACKS, n=3, cutoff=0.4)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    fail(f"no track named {name!r}.{hint} Tracks: {', '.join(concept_cards.TRACKS)}.", 2)
+
+
+@app.command(short_help="Concept questions that no code can test, in a spaced order.")
+def quiz(
+    ctx: typer.Context,
+    count: Annotated[int, typer.Option(min=1, help="How many cards to ask.")] = 10,
+    track: Annotated[
+        str | None, typer.Option(help='Only cards of this track, e.g. "Deployment".')
+    ] = None,
+    lang: LangOpt = Lang.en,
+    seed: Annotated[
+        int | None, typer.Option(help="Seed for the order of the cards you have not seen yet.")
+    ] = None,
+) -> None:
+    """Concept cards (cards.toml): questions that interviews ask but no code can test.
+
+    The cards come in a Leitner order: the ones you missed come back sooner, the ones you
+    know later (README.md states the rule). Type the letter of a choice, or t or f; for a
+    free question, press Enter to see the model answer, then mark yourself y or n. Every
+    answer is saved at once in .kata/progress.json; q, Ctrl-C or the end of input stops.
+    """
+    from torchkatas import quiz as quizzing
+
+    state = _state(ctx)
+    chosen = _card_track(track) if track else None
+    deck = [c for c in _deck(state) if chosen is None or c.track == chosen]
+    if not deck:
+        fail(f"cards.toml has no card of track {chosen!r}.", 1)
+    code = quizzing.quiz(
+        state.root, deck, state.katas, count, lang.value, seed, ui.console, store=state.store
+    )
+    state.warn()
+    raise typer.Exit(code)
+
+
+@app.command("cards", short_help="The concept cards and your box for each; --check proves them.")
+def cards_(
+    ctx: typer.Context,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Contributors: exit 1 unless every card is complete in both languages, its "
+            "key fits, its katas exist and it repeats no claim of claims.toml.",
+        ),
+    ] = False,
+    track: Annotated[str | None, typer.Option(help="Only cards of this track.")] = None,
+    lang: LangOpt = Lang.en,
+) -> None:
+    """The concept cards of cards.toml, each with its Leitner box (`kata quiz` asks them).
+
+    `kata cards --check` is the repository's check (run by `nox -s index`).
+    """
+    state = _state(ctx)
+    if check:
+        report = concept_cards.check(state.root)
+        if report.problems:
+            fail(
+                f"{concept_cards.CARDS_FILE}: {ui.plural(len(report.problems), 'problem')}:\n  "
+                + "\n  ".join(report.problems),
+                1,
+            )
+        tracks = ", ".join(f"{t} {n}" for t, n in report.per_track.items())
+        typer.echo(
+            f"{concept_cards.CARDS_FILE}: {len(report.cards)} cards ({tracks}), complete in "
+            f"{' and '.join(concept_cards.LANGS)}, none repeating a claim of "
+            f"{concept_cards.CLAIMS_FILE}; related katas checked against {report.source}."
+        )
+        return
+    from rich import box
+    from rich.table import Table
+
+    chosen = _card_track(track) if track else None
+    deck = [c for c in _deck(state) if chosen is None or c.track == chosen]
+    progress = state.progress()
+    clock = progress.card_clock
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", padding=(0, 1, 0, 0))
+    for column in ("card", "track", "question", "box", "due"):
+        table.add_column(column, no_wrap=column != "question")
+    for card in deck:
+        rec = progress.cards.get(card.id)
+        if rec is None or rec.seen == 0:
+            where, due = "new", ""
+        else:
+            where = str(rec.box)
+            due = "now" if rec.due <= clock else f"in {rec.due - clock}"
+        table.add_row(card.id, card.track, card.side(lang.value).question, where, due)
+    ui.console.print(table)
+    seen = sum(1 for c in deck if c.id in progress.cards and progress.cards[c.id].seen)
+    ui.console.print(
+        f'{ui.plural(len(deck), "card")}, {seen} seen. `kata quiz` asks them; "due in N" '
+        "counts the cards still to answer before it comes back."
+    )
 
 
 # ----------------------------------------------------------------------------- hint, diff, reset

@@ -2,7 +2,8 @@
 
 Per kata it keeps the last recorded run (status, test counts, when, on which device, and
 the hash of the learner's file at that moment, so a later edit marks the status stale)
-and how many hints were shown. Interviews are appended to a history.
+and how many hints were shown. Interviews are appended to a history. Per concept card
+(`kata quiz`, cards.toml) it keeps the card's Leitner box and when it is due again.
 
 The file is only ever replaced whole (a temp file, then `os.replace`), under a lock, so a
 crash or Ctrl-C never leaves half a file. A file that cannot be read is moved aside
@@ -80,19 +81,66 @@ class Record:
         return self.status is not None and self.hash != file_hash(learner_file)
 
 
+CARD_RESULTS = ("right", "wrong")
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+@dataclass
+class CardRecord:
+    """What `kata quiz` remembers about one concept card (the schedule is in torchkatas.cards)."""
+
+    box: int = 0  # 0: never answered; 1..5: its Leitner box
+    seen: int = 0  # answers given
+    right: int = 0  # of which right
+    due: int = 0  # due again once this many cards have been answered in all
+    last: str | None = None  # "right" or "wrong"
+    when: str | None = None
+
+    @classmethod
+    def from_json(cls, raw: Any) -> CardRecord:
+        """A record from JSON, keeping only well-typed fields (the rest are dropped)."""
+        rec = cls()
+        if not isinstance(raw, dict):
+            return rec
+        for name in ("box", "seen", "right", "due"):
+            value = _count(raw.get(name))
+            if value is not None:
+                setattr(rec, name, value)
+        rec.box = min(rec.box, 5)
+        rec.right = min(rec.right, rec.seen)
+        if raw.get("last") in CARD_RESULTS:
+            rec.last = raw["last"]
+        if isinstance(raw.get("when"), str):
+            rec.when = raw["when"]
+        return rec
+
+
 @dataclass
 class Progress:
     katas: dict[str, Record] = field(default_factory=dict)
     interviews: list[dict[str, Any]] = field(default_factory=list)
+    cards: dict[str, CardRecord] = field(default_factory=dict)
 
     def get(self, kata_id: str) -> Record:
         return self.katas.setdefault(kata_id, Record())
+
+    def card(self, card_id: str) -> CardRecord:
+        return self.cards.setdefault(card_id, CardRecord())
+
+    @property
+    def card_clock(self) -> int:
+        """How many concept-card answers were given in all: the quiz schedule's clock."""
+        return sum(rec.seen for rec in self.cards.values())
 
     def to_json(self) -> dict[str, Any]:
         return {
             "version": VERSION,
             "katas": {k: asdict(r) for k, r in sorted(self.katas.items())},
             "interviews": self.interviews,
+            "cards": {k: asdict(r) for k, r in sorted(self.cards.items())},
         }
 
 
@@ -129,8 +177,20 @@ class Store:
             interviews=[i for i in raw.get("interviews", []) if isinstance(i, dict)]
             if isinstance(raw.get("interviews"), list)
             else [],
+            cards=self._cards(raw.get("cards", {})),
         )
         return progress
+
+    def _cards(self, raw: Any) -> dict[str, CardRecord]:
+        """The concept cards' records; a damaged field is dropped (with a warning), never fatal."""
+        if not isinstance(raw, dict):
+            self.warnings.append(
+                f"the concept cards' record in {self.path.relative_to(self.dir.parent)} was "
+                "damaged and is dropped: `kata quiz` starts every card afresh (your katas' "
+                "progress is kept)."
+            )
+            return {}
+        return {str(k): CardRecord.from_json(v) for k, v in raw.items() if isinstance(v, dict)}
 
     def _rebuild(self, why: str) -> Progress:
         stamp = f"{FILE}.corrupt-{dt.datetime.now():%Y%m%d-%H%M%S}"

@@ -3,7 +3,9 @@
 Both loops are driven by watchfiles' `watch()` on the kata's folder, which also ticks
 every fraction of a second (for the interview's countdown and for keys typed on stdin).
 Checks run in a `WarmRunner`, so torch is imported once per session, not once per save.
-Ctrl-C ends either loop cleanly: the child is killed, progress is saved, exit code 130.
+An interview with `--concepts K` also asks K concept cards (cards.toml), before or
+between its katas, answered with single keys. Ctrl-C ends either loop cleanly: the child
+is killed, progress is saved, exit code 130.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import select
 import signal
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -29,7 +31,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from torchkatas import index, ui
+from torchkatas import index, quiz, ui
+from torchkatas.cards import Card
 from torchkatas.progress import SOLVED, Progress, Store, file_hash, next_hint, next_unsolved, now
 from torchkatas.runner import KataResult, RunError, record
 from torchkatas.warm import CheckTimeout, WarmRunner
@@ -102,8 +105,11 @@ class Keys:
         elif chunk:
             self.buffer += chunk
 
-    def poll(self) -> str | None:
-        """A key or line typed since the last call (stripped, lower case; "" is Enter), or None."""
+    def poll(self, accept: str = "") -> str | None:
+        """A key or line typed since the last call (stripped, lower case; "" is Enter), or None.
+
+        On a terminal only the keys in KEYS and in `accept` count; others are dropped.
+        """
         if self.single:
             self._read()
             while self.buffer:
@@ -111,7 +117,7 @@ class Keys:
                 if key in (b"\r", b"\n"):
                     return ""
                 char = key.decode(errors="replace").lower()
-                if char in KEYS:
+                if char in KEYS or char in accept:
                     return char
             return None
         if b"\n" not in self.buffer:
@@ -268,6 +274,34 @@ class Attempt:
     seconds: float = 0.0
 
 
+@dataclass
+class CardAttempt:
+    """A concept card asked in an interview."""
+
+    card: Card
+    lang: str = "en"
+    reached: bool = False
+    result: str | None = None  # "right", "wrong", "skipped"; None: not answered
+    seconds: float = 0.0
+
+
+def order(attempts: Sequence[Attempt], cards: Sequence[CardAttempt]) -> list[Any]:
+    """The interview's questions: the cards spread out before and between the katas.
+
+    Card j goes before kata j * len(katas) // len(cards), so the first question is a card
+    and the rest are spaced evenly; without katas, only the cards.
+    """
+    slots: list[list[Any]] = [[] for _ in range(max(len(attempts), 1))]
+    for j, card in enumerate(cards):
+        slots[j * len(slots) // len(cards)].append(card)
+    items: list[Any] = []
+    for i, slot in enumerate(slots):
+        items += slot
+        if i < len(attempts):
+            items.append(attempts[i])
+    return items
+
+
 def pick(
     katas: Sequence[index.Kata],
     progress: Progress,
@@ -295,50 +329,82 @@ def interview(
     minutes: float,
     device: str,
     out: Console,
+    concepts: Sequence[Card] = (),
+    lang: str = "en",
+    landed: Collection[str] = (),
 ) -> int:
-    """A timed session over `picks`: each passes on save or Enter; a report at the end."""
+    """A timed session over `picks`: each passes on save or Enter; a report at the end.
+
+    `concepts` are concept cards asked before and between the katas (see `order`), in
+    `lang`; each answer is graded (or marked by the learner) and saved at once.
+    """
     store = Store(root)
     attempts = [Attempt(k) for k in picks]
+    cards = [CardAttempt(c, lang) for c in concepts]
+    items = order(attempts, cards)
     limit = minutes * 60
     code, ended = 0, "time is up"
     begun = started = time.monotonic()
-    current: Attempt | None = None
+    current: Attempt | CardAttempt | None = None
     keys: Keys | None = None
     _interruptible()
     try:
-        out.print("[dim]Warming up: importing torch and pytest once...[/dim]")
-        runner = WarmRunner(root, picks)
-        checker = Checker(root, runner, store, device, out)
+        checker = None
+        if picks:
+            out.print("[dim]Warming up: importing torch and pytest once...[/dim]")
+            runner = WarmRunner(root, picks)
+            checker = Checker(root, runner, store, device, out)
         keys = Keys(sys.stdin)
+        what = " and ".join(
+            [ui.plural(len(picks), "kata")] * bool(picks or not cards)
+            + [ui.plural(len(cards), "concept question")] * bool(cards)
+        )
         out.print(
-            f"[bold]Mock interview:[/bold] {ui.plural(len(picks), 'kata')}, {_clock(limit)} on "
-            "the clock. "
-            "Save your file to check it · Enter: check now · s: skip · q: quit · Ctrl-C: stop"
+            f"[bold]Mock interview:[/bold] {what}, {_clock(limit)} on the clock. "
+            + ("Save your file to check it · Enter: check now · " if picks else "")
+            + "s: skip · q: quit · Ctrl-C: stop"
         )
         begun = time.monotonic()
         deadline = begun + limit
         with Live(console=out, auto_refresh=False, transient=True) as live:
-            for i, attempt in enumerate(attempts):
+            for i, item in enumerate(items):
                 started = time.monotonic()
-                current = attempt
-                attempt.reached = True
+                current = item
+                item.reached = True
+                head = f"Question {i + 1} of {len(items)}"
+                if isinstance(item, CardAttempt):
+                    label = f"{head}: concept card · {item.card.track}"
+                    out.rule(escape(label))
 
-                def countdown(i: int = i) -> Text:
-                    left = deadline - time.monotonic()
-                    return Text.assemble(
-                        (f"⏱  {_clock(left)} left", "bold red" if left < 60 else "bold"),
-                        f" · question {i + 1} of {len(attempts)} · save to check · "
-                        "Enter: check now · s: skip · q: quit",
+                    def card_clock(i: int = i, keys_: str = quiz.item_keys(item.card)) -> Text:
+                        left = deadline - time.monotonic()
+                        return Text.assemble(
+                            (f"⏱  {_clock(left)} left", "bold red" if left < 60 else "bold"),
+                            f" · question {i + 1} of {len(items)} · {keys_[0]}-{keys_[-1]}: "
+                            "answer · s: skip · q: quit",
+                        )
+
+                    outcome = _interview_card(
+                        item, keys, deadline, live, card_clock, out, store, lang, landed
                     )
+                    item.seconds = time.monotonic() - started
+                else:
+                    assert checker is not None
 
-                with Events(root / "katas" / attempt.kata.id, keys) as evs:
-                    title = f"Question {i + 1} of {len(attempts)}: {ui.kata_label(attempt.kata)}"
-                    title = escape(title)
-                    out.rule(title)
-                    out.print(ui.question(attempt.kata, root, commands=False))
-                    outcome = _interview_one(checker, attempt.kata, evs, deadline, live, countdown)
-                attempt.seconds = time.monotonic() - started
-                attempt.solved = outcome == SOLVED
+                    def countdown(i: int = i) -> Text:
+                        left = deadline - time.monotonic()
+                        return Text.assemble(
+                            (f"⏱  {_clock(left)} left", "bold red" if left < 60 else "bold"),
+                            f" · question {i + 1} of {len(items)} · save to check · "
+                            "Enter: check now · s: skip · q: quit",
+                        )
+
+                    with Events(root / "katas" / item.kata.id, keys) as evs:
+                        out.rule(escape(f"{head}: {ui.kata_label(item.kata)}"))
+                        out.print(ui.question(item.kata, root, commands=False))
+                        outcome = _interview_one(checker, item.kata, evs, deadline, live, countdown)
+                    item.seconds = time.monotonic() - started
+                    item.solved = outcome == SOLVED
                 current = None
                 if outcome == "quit":
                     ended = "you stopped it"
@@ -355,22 +421,75 @@ def interview(
         if keys is not None:
             keys.restore()
     total = time.monotonic() - begun
-    out.print(_report(attempts, total, limit, ended))
+    out.print(_report(items, total, limit, ended))
+    entry: dict[str, Any] = {
+        "when": now(),
+        "minutes": minutes,
+        "ended": ended,
+        "seconds": round(total, 1),
+        "katas": [
+            {"id": a.kata.id, "solved": a.solved, "seconds": round(a.seconds, 1)}
+            for a in attempts
+            if a.reached
+        ],
+    }
+    if cards:
+        entry["cards"] = [
+            {"id": c.card.id, "result": c.result, "seconds": round(c.seconds, 1)}
+            for c in cards
+            if c.reached
+        ]
     with store.update() as progress:
-        progress.interviews.append(
-            {
-                "when": now(),
-                "minutes": minutes,
-                "ended": ended,
-                "seconds": round(total, 1),
-                "katas": [
-                    {"id": a.kata.id, "solved": a.solved, "seconds": round(a.seconds, 1)}
-                    for a in attempts
-                    if a.reached
-                ],
-            }
-        )
+        progress.interviews.append(entry)
     return code
+
+
+def _interview_card(
+    attempt: CardAttempt,
+    keys: Keys,
+    deadline: float,
+    live: Live,
+    countdown: Any,
+    out: Console,
+    store: Store,
+    lang: str,
+    landed: Collection[str],
+) -> str:
+    """Ask one concept card with single keys; "answered", "skip", "quit" or "time"."""
+    card = attempt.card
+    out.print(quiz.question_view(card, lang))
+    accept = quiz.item_keys(card)
+    if card.kind == "free":
+        out.print(f"[dim]{escape(quiz.text(lang, 'free_prompt'))}[/dim]")
+    revealed = False
+    while True:
+        if deadline - time.monotonic() <= 0:
+            return "time"
+        live.update(countdown(), refresh=True)
+        key = keys.poll(accept)
+        if key is None:
+            time.sleep(TICK_MS / 1000)
+            continue
+        if key in ("s", "q"):
+            if key == "s":
+                attempt.result = "skipped"
+            return "skip" if key == "s" else "quit"
+        if card.kind == "free" and not revealed:
+            out.print(quiz.reveal_view(card, lang, landed))
+            out.print(f"[dim]{escape(quiz.text(lang, 'self_prompt'))}[/dim]")
+            revealed = True
+            continue
+        right = quiz.self_mark(key) if card.kind == "free" else quiz.grade(card, key)
+        if right is None:
+            continue  # a key or line that answers nothing
+        if card.kind == "free":
+            out.print(Text(quiz.text(lang, "known" if right else "missed"), style="bold"))
+        else:
+            out.print(quiz.verdict(card, lang, right))
+            out.print(quiz.reveal_view(card, lang, landed))
+        quiz.save_answer(store, card, right)
+        attempt.result = "right" if right else "wrong"
+        return "answered"
 
 
 def _interview_one(
@@ -402,7 +521,7 @@ def _interview_one(
     return "time"
 
 
-def _report(attempts: Sequence[Attempt], total: float, limit: float, ended: str) -> Table:
+def _report(items: Sequence[Any], total: float, limit: float, ended: str) -> Table:
     table = Table(
         title=f"Interview report: {ended}",
         title_justify="left",
@@ -413,7 +532,12 @@ def _report(attempts: Sequence[Attempt], total: float, limit: float, ended: str)
     )
     for column in ("#", "kata", "title", "result", "time"):
         table.add_column(column)
-    for a in attempts:
+    attempts = [a for a in items if isinstance(a, Attempt)]
+    cards = [c for c in items if isinstance(c, CardAttempt)]
+    for a in items:
+        if isinstance(a, CardAttempt):
+            table.add_row(*_card_row(a))
+            continue
         if not a.reached:
             result = Text("not reached", "dim")
         elif a.solved:
@@ -423,6 +547,30 @@ def _report(attempts: Sequence[Attempt], total: float, limit: float, ended: str)
         took = _clock(a.seconds) if a.reached else ""
         table.add_row(f"{a.kata.number:02d}", a.kata.short, a.kata.title, result, took)
     solved = sum(a.solved for a in attempts)
-    table.caption = f"{solved} of {len(attempts)} solved in {_clock(total)} (limit {_clock(limit)})"
+    right = sum(c.result == "right" for c in cards)
+    parts = [f"{solved} of {len(attempts)} solved"] if attempts or not cards else []
+    if cards:
+        parts.append(f"{right} of {ui.plural(len(cards), 'concept question')} right")
+    table.caption = f"{', '.join(parts)} in {_clock(total)} (limit {_clock(limit)})"
     table.caption_justify = "left"
     return table
+
+
+CARD_RESULTS = {
+    "right": ("right", "green"),
+    "wrong": ("wrong", "red"),
+    "skipped": ("skipped", "yellow"),
+    None: ("not answered", "red"),
+}
+
+
+def _card_row(c: CardAttempt) -> tuple[str, str, str, Text, str]:
+    question = c.card.side(c.lang).question
+    if len(question) > 60:
+        question = question[:57].rstrip() + "..."
+    if not c.reached:
+        result = Text("not reached", "dim")
+    else:
+        word, style = CARD_RESULTS[c.result]
+        result = Text(word, style)
+    return "C", c.card.id, question, result, _clock(c.seconds) if c.reached else ""
