@@ -1,4 +1,4 @@
-"""Run a kata's function in N spawned processes, one per rank, for the torch.distributed katas.
+"""Run a kata's function in N processes, one per rank, for the torch.distributed katas.
 
 A test hands over a picklable reference to the function and gets back each rank's return
 value, or a failure that says which rank broke and how::
@@ -11,10 +11,14 @@ value, or a failure that says which rank broke and how::
 Rank r runs `fn(r, world_size, *args, **kwargs)` in a fresh process. What this module does,
 and the trap behind each point:
 
-- Start method spawn, never fork (a forked child inherits torch's thread pools and locks).
-  The child entry point is `_rank_main` in this module, importable by name; the function
-  under test is re-loaded in the child by path (`ImplRef.resolve`), because a kata module
-  loaded from a file has no importable module name.
+- Never fork the test process (a forked child inherits torch's thread pools and locks).
+  Ranks come from multiprocessing's forkserver: a clean process, started once, that
+  imports torch and torch.distributed before any tensor work and forks each rank from
+  there, so a rank starts in milliseconds instead of paying torch's import (seconds).
+  Where forkserver is not available, spawn. The child entry point is `_rank_main` in this
+  module, importable by name; the function under test is re-loaded in the child by path
+  (`ImplRef.resolve`), because a kata module loaded from a file has no importable module
+  name.
 - Results come back through files: the child saves its return value under tmp_path
   (torch.save, or pickle when the child never imported torch) and the parent loads it.
   Tensors sent through a multiprocessing queue fail to unpickle once the sending child
@@ -52,10 +56,12 @@ import json
 import multiprocessing
 import os
 import pickle
+import select
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Sequence
@@ -68,6 +74,7 @@ from torchkatas.harness import ImplRef, NotStarted, not_started_site
 from torchkatas.runner import die_with_parent
 
 GRACE_S = 5.0  # how long the other ranks may run on after one rank failed
+TORCHRUN_ERROR_GRACE_S = 1.0  # a failed torchrun rank waits this long before it exits
 _calls = itertools.count()
 
 
@@ -147,11 +154,19 @@ def run_ranks(
         raise ValueError(f"world_size must be at least 1, got {world_size}")
     out_dir = Path(tmp_path) / f"ranks-{os.getpid()}-{next(_calls)}"
     out_dir.mkdir(parents=True)
-    context = multiprocessing.get_context("spawn")
+    context = _context()
     procs = [
         context.Process(
             target=_rank_main,
-            args=(ref, rank, world_size, tuple(args), dict(kwargs or {}), str(out_dir)),
+            args=(
+                ref,
+                rank,
+                world_size,
+                tuple(args),
+                dict(kwargs or {}),
+                str(out_dir),
+                os.getpid(),
+            ),
             name=f"{ref.name}-rank{rank}",
         )
         for rank in range(world_size)
@@ -180,6 +195,16 @@ def run_ranks(
         label = label or f"{ref.name}(rank, {world_size}, ...)"
         raise _failure(label, world_size, timeout, outcomes, out_dir)
     return [_load(out_dir, rank) for rank in range(world_size)]
+
+
+def _context() -> Any:
+    """forkserver preloaded with torch where it exists (Linux, macOS), else spawn."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # read by the server when it starts (the first rank of the process): later calls no-op
+    context.set_forkserver_preload(["torch", "torch.distributed", "torchkatas.launch"])
+    return context
 
 
 def _wait_for(procs: list[Any], timeout: float, killed: set[int]) -> None:
@@ -214,9 +239,10 @@ def _rank_main(
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
     out_dir: str,
+    starter: int,
 ) -> None:
     """The child's entry point: run the function, save its value or its traceback."""
-    _die_with_parent()
+    _die_with(starter)
     os.environ["OMP_NUM_THREADS"] = "1"
     out = Path(out_dir)
     try:
@@ -245,6 +271,32 @@ def _write_error(stem: Path, err: BaseException, text: str) -> None:
 def _not_started(stem: Path, message: str) -> NotStarted:
     function, path = json.loads(stem.with_name(f"{stem.name}.site").read_text(encoding="utf-8"))
     return NotStarted(message, function, path)
+
+
+def _die_with(pid: int) -> None:
+    """End this rank as soon as process `pid` (the test that started it) is gone.
+
+    The forkserver, not the test, is a rank's parent, so the parent-death signal cannot
+    tell; a daemon thread waits on the starter itself (a pidfd on Linux, else polling).
+    """
+
+    def watch() -> None:
+        try:
+            fd = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            while True:
+                time.sleep(0.5)
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                except PermissionError:
+                    continue
+        else:
+            select.select([fd], [], [])  # readable once the process has ended
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-starter", daemon=True).start()
 
 
 def _die_with_parent() -> None:
@@ -503,6 +555,9 @@ def _torchrun_main(spec_file: str, argv: list[str]) -> None:
         traceback.print_exc()
         rank = os.environ.get("RANK", "unknown")
         _write_error(Path(spec_file).with_suffix(f".rank{rank}"), err, traceback.format_exc())
+        # torchrun stops every rank once one exits with an error: a moment's wait lets peers
+        # that fail at the same point write their tracebacks too
+        time.sleep(TORCHRUN_ERROR_GRACE_S)
         _exit(1)
     _exit(0)
 
