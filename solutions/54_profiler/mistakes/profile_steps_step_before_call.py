@@ -1,0 +1,24 @@
+"""Mistake: prof.step() at the start of each iteration instead of at its end.
+
+prof.step() says "a step has ended": called first, it ends a step that never ran, and every
+phase of the schedule covers the call before the intended one.
+"""
+
+from torch.profiler import ProfilerActivity, profile, schedule
+
+from torchkatas.harness import solution_for
+
+CAUGHT_BY = "one call early"
+
+solution = solution_for(__file__)
+
+
+def profile_steps(step_fn, *, wait, warmup, active):
+    if wait < 0 or warmup < 1 or active < 1:
+        raise ValueError("need wait >= 0, warmup >= 1 and active >= 1")
+    plan = schedule(wait=wait, warmup=warmup, active=active, repeat=1)
+    with profile(activities=[ProfilerActivity.CPU], schedule=plan) as prof:
+        for _ in range(wait + warmup + active):
+            prof.step()
+            step_fn()
+    return solution.op_table(prof)

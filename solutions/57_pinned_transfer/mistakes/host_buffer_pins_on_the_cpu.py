@@ -1,0 +1,12 @@
+"""Mistake: pinning the buffer whatever the device.
+
+pin_memory() raises on a machine without a GPU, and a CPU tensor gains nothing from it.
+"""
+
+import torch
+
+CAUGHT_BY = "needs no pinning"
+
+
+def host_buffer(like, ops=None):
+    return ops.pin(torch.empty(like.shape, dtype=like.dtype))
