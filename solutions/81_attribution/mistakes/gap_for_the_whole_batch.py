@@ -1,0 +1,15 @@
+"""Mistake: one completeness gap for the batch, the sums taken over all samples.
+
+Errors of opposite sign in different samples cancel: a batch of badly converged
+attributions can report a gap of zero.
+"""
+
+from torchkatas.harness import solution_for
+
+CAUGHT_BY = "one number for the batch"
+
+solution = solution_for(__file__)
+
+
+def completeness_gap(model, x, target, attributions, baseline=None):
+    return solution.completeness_gap(model, x, target, attributions, baseline).sum()
