@@ -1,0 +1,29 @@
+"""Mistake: the loop over batches stops before the short last batch.
+
+range(0, n - batch_size + 1, batch_size) leaves out the last n % batch_size examples of
+every epoch: they never train the model.
+"""
+
+import torch
+
+from torchkatas.harness import solution_for
+
+CAUGHT_BY = "dropped the last partial batch"
+
+solution = solution_for(__file__)
+
+
+def minibatch_descent(loss_fn, w0, X, y, lr, epochs, batch_size, generator, shuffle=True):
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    n = X.shape[0]
+    w = w0.detach().clone()
+    path = [w]
+    for _ in range(epochs):
+        order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
+        order = order.to(X.device)
+        for start in range(0, n - batch_size + 1, batch_size):
+            idx = order[start : start + batch_size]
+            w = w - lr * solution.batch_gradient(loss_fn, w, X[idx], y[idx])
+            path.append(w)
+    return torch.stack(path)
