@@ -650,6 +650,62 @@ def test_mistakes_gate_requires_a_caught_by_phrase(pytester, repo):
     assert "declares no CAUGHT_BY phrase" in out(result)
 
 
+def test_mistakes_gate_runs_a_mistake_only_against_its_rejected_by_test(pytester, repo):
+    mistake(
+        repo,
+        "adds",
+        '''
+        """Mistake: x + x instead of x * x."""
+        CAUGHT_BY = "not squaring"
+        REJECTED_BY = "test_square"
+
+        def square(x):
+            return x + x
+    ''',
+    )
+    result = pytester.runpytest("katas", "--gate", "mistakes", "-v")
+    assert result.ret == pytest.ExitCode.OK
+    result.assert_outcomes(passed=2, deselected=1)  # test_square's two cases, not test_cube
+    assert "test_cube[mistake:adds]" not in out(result)
+    assert "1 of 1 mistakes rejected" in out(result)
+
+
+def test_mistakes_gate_fails_when_the_rejected_by_test_passes(pytester, repo):
+    mistake(
+        repo,
+        "cube_squares",
+        '''
+        """Mistake: x * x for the cube."""
+        CAUGHT_BY = "cube is not x ** 2"
+        REJECTED_BY = "test_square"
+
+        def cube(x):
+            return x * x
+    ''',
+    )
+    result = pytester.runpytest("katas", "--gate", "mistakes")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    assert "test_square (its REJECTED_BY test) passed: it accepts this wrong answer" in out(result)
+
+
+def test_mistakes_gate_fails_when_rejected_by_names_no_test(pytester, repo):
+    mistake(
+        repo,
+        "adds",
+        '''
+        """Mistake: x + x instead of x * x."""
+        CAUGHT_BY = "not squaring"
+        REJECTED_BY = "test_sqaure"
+
+        def square(x):
+            return x + x
+    ''',
+    )
+    result = pytester.runpytest("katas", "--gate", "mistakes")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    assert "REJECTED_BY names 'test_sqaure', but katas/90_square/ has no test" in out(result)
+
+
 def test_gates_refuse_an_implementation_choice(pytester, repo):
     result = pytester.runpytest("katas", "--gate", "stubs", "--solutions")
     assert result.ret == pytest.ExitCode.USAGE_ERROR

@@ -6,14 +6,17 @@ Runs without importing any kata: it reads files, katas.toml and the Python synta
 from __future__ import annotations
 
 import ast
+import json
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
 
-from torchkatas import index, pristine
+from torchkatas import index, plugin, pristine
 
 REPO = Path(__file__).resolve().parents[1]
 KATAS = index.load(REPO)
@@ -55,25 +58,6 @@ def raises_not_implemented(node: ast.AST) -> bool:
             if isinstance(exc, ast.Name) and exc.id == "NotImplementedError":
                 return True
     return False
-
-
-def task_numbers(test_file: Path) -> dict[str, set[int]]:
-    """Test function name -> the task numbers its @pytest.mark.task(n) decorators give."""
-    result: dict[str, set[int]] = {}
-    for node in ast.walk(tree(test_file)):
-        if isinstance(node, ast.FunctionDef) and node.name.startswith("test"):
-            numbers = set()
-            for dec in node.decorator_list:
-                if (
-                    isinstance(dec, ast.Call)
-                    and isinstance(dec.func, ast.Attribute)
-                    and dec.func.attr == "task"
-                    and dec.args
-                    and isinstance(dec.args[0], ast.Constant)
-                ):
-                    numbers.add(dec.args[0].value)
-            result[node.name] = numbers
-    return result
 
 
 def markers_used(test_file: Path) -> set[str]:
@@ -179,16 +163,49 @@ def test_readme_has_the_fixed_shape(kata_id):
     )
 
 
-@pytest.mark.parametrize("kata_id", kata_ids())
-def test_every_test_belongs_to_a_task_and_every_task_has_tests(kata_id):
-    kata = BY_ID[kata_id]
-    tasks = task_numbers(REPO / "katas" / kata_id / f"test_{kata.module}.py")
-    unmarked = sorted(name for name, numbers in tasks.items() if len(numbers) != 1)
-    assert not unmarked, f"katas/{kata_id}: tests without exactly one task marker: {unmarked}"
-    used = set().union(*tasks.values())
-    assert used == set(range(1, len(kata.tasks) + 1)), (
-        f"katas/{kata_id}: tests mark tasks {sorted(used)}, katas.toml has {len(kata.tasks)}"
+_TASK_DUMP = """
+import json, sys
+import pytest
+
+class Dump:
+    def __init__(self):
+        self.tasks = {}
+
+    def pytest_collection_modifyitems(self, items):
+        for item in items:
+            numbers = [m.args[0] if m.args else None for m in item.iter_markers("task")]
+            kata = self.tasks.setdefault(item.path.parent.name, {})
+            kata[item.nodeid.split("::", 1)[1]] = numbers
+
+dump = Dump()
+code = pytest.main(["--collect-only", "-q", "--solutions", "-p", "no:cacheprovider", "katas"],
+                   plugins=[dump])
+print("TASKS " + json.dumps(dump.tasks))
+sys.exit(code)
+"""
+
+
+def test_every_test_belongs_to_a_task_and_every_task_has_tests():
+    """From a real collection, so a task given to each parametrised case counts too."""
+    run = subprocess.run(
+        [sys.executable, "-c", _TASK_DUMP], cwd=REPO, capture_output=True, text=True, timeout=600
     )
+    assert run.returncode == 0, f"collecting the katas failed:\n{run.stdout[-3000:]}"
+    line = next(ln for ln in run.stdout.splitlines() if ln.startswith("TASKS "))
+    collected = json.loads(line.removeprefix("TASKS "))
+    problems = []
+    for kata_id in kata_ids():
+        tests = collected.get(kata_id, {})
+        unmarked = sorted(t for t, numbers in tests.items() if len(numbers) != 1)
+        if unmarked:
+            problems.append(f"katas/{kata_id}: tests without exactly one task marker: {unmarked}")
+        used = {n for numbers in tests.values() for n in numbers}
+        if used != set(range(1, len(BY_ID[kata_id].tasks) + 1)):
+            problems.append(
+                f"katas/{kata_id}: tests mark tasks {sorted(used, key=str)}, katas.toml has "
+                f"{len(BY_ID[kata_id].tasks)}"
+            )
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("kata_id", kata_ids())
@@ -203,6 +220,9 @@ def test_index_markers_match_the_tests(kata_id):
 @pytest.mark.parametrize("kata_id", kata_ids())
 def test_at_least_three_documented_mistakes(kata_id):
     mistakes = BY_ID[kata_id].mistakes(REPO)
+    known = set().union(
+        *(plugin.test_names(f) for f in (REPO / "katas" / kata_id).glob("test_*.py"))
+    )
     assert len(mistakes) >= 3, f"solutions/{kata_id}/mistakes/ holds {len(mistakes)} (need 3)"
     for path in mistakes:
         module = tree(path)
@@ -216,6 +236,14 @@ def test_at_least_three_documented_mistakes(kata_id):
             if isinstance(t, ast.Name)
         }
         assert "CAUGHT_BY" in names, f"{path.name}: no CAUGHT_BY phrase"
+        # REJECTED_BY keeps the mistakes gate to one test per mistake: without it the gate
+        # runs the mistake against the whole suite, which CI cannot afford for every kata
+        test = plugin.rejected_by(path)
+        assert test is not None, (
+            f"{path.name}: no REJECTED_BY test (run `pytest katas/{kata_id} --gate mistakes`: "
+            f"its summary names a test that rejects it)"
+        )
+        assert test in known, f"{path.name}: REJECTED_BY = {test!r} names no test of {kata_id}"
 
 
 # ----------------------------------------------------------------------------- set-up and CI

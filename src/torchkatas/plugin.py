@@ -210,7 +210,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     kata_id = _kata_id(metafunc.definition.path)
     if kata_id is None:
         return
-    mistakes = index.mistake_files(harness.CONFIG.repo_root, kata_id)
+    names = test_names(metafunc.definition.path)
+    this = metafunc.function.__name__
+    # a mistake that declares REJECTED_BY runs only against that test (one proof, not the
+    # whole suite); one that declares none, or names no test here, runs against every test
+    mistakes = [
+        p
+        for p in index.mistake_files(harness.CONFIG.repo_root, kata_id)
+        if rejected_by(p) in (None, this) or rejected_by(p) not in names
+    ]
     if mistakes:
         metafunc.parametrize(
             "kata_variant", mistakes, indirect=True, ids=[f"mistake:{p.stem}" for p in mistakes]
@@ -541,15 +549,15 @@ _LOG: _GateLog | None = None  # set in pytest_configure; read on the controller 
 
 
 @functools.cache
-def caught_by(mistake: Path) -> str | None:
-    """The CAUGHT_BY phrase a mistake module declares (read without importing it)."""
+def _declared(mistake: Path, name: str) -> str | None:
+    """The string constant `name = "..."` a mistake module declares (read without importing)."""
     tree = ast.parse(mistake.read_text(encoding="utf-8"))
     for node in tree.body:
         if (
             isinstance(node, ast.Assign)
             and len(node.targets) == 1
             and isinstance(node.targets[0], ast.Name)
-            and node.targets[0].id == "CAUGHT_BY"
+            and node.targets[0].id == name
             and isinstance(node.value, ast.Constant)
             and isinstance(node.value.value, str)
         ):
@@ -557,12 +565,47 @@ def caught_by(mistake: Path) -> str | None:
     return None
 
 
+def caught_by(mistake: Path) -> str | None:
+    """The CAUGHT_BY phrase a mistake module declares: words a failing message must contain."""
+    return _declared(mistake, "CAUGHT_BY")
+
+
+def rejected_by(mistake: Path) -> str | None:
+    """The REJECTED_BY test a mistake module declares: the one test the gate runs it against."""
+    return _declared(mistake, "REJECTED_BY")
+
+
+@functools.cache
+def test_names(test_file: Path) -> frozenset[str]:
+    """The names of the test functions (and methods) defined in a test file."""
+    tree = ast.parse(test_file.read_text(encoding="utf-8"))
+    return frozenset(
+        node.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test")
+    )
+
+
+def _kata_test_names(mistake: Path) -> frozenset[str]:
+    """Every test name in the kata a mistake belongs to (solutions/<id>/mistakes/x.py)."""
+    folder = harness.CONFIG.repo_root / "katas" / mistake.parent.parent.name
+    return frozenset().union(*(test_names(f) for f in sorted(folder.glob("test_*.py"))))
+
+
 def _judge(mistake: Path, catches: list[tuple[str, str]]) -> str | None:
     """Why `mistake` counts as NOT rejected, or None when a test rejected it properly."""
     phrase = caught_by(mistake)
     if not phrase:
         return "declares no CAUGHT_BY phrase (the words a failing test's message must contain)"
+    test = rejected_by(mistake)
+    if test is not None and test not in _kata_test_names(mistake):
+        return (
+            f"REJECTED_BY names {test!r}, but katas/{mistake.parent.parent.name}/ has no test "
+            f"of that name (renamed? it ran against every test instead)"
+        )
     if not catches:
+        if test is not None:
+            return f"{test} (its REJECTED_BY test) passed: it accepts this wrong answer"
         return "no test failed: the kata's tests accept this wrong answer"
     if not any(phrase.lower() in message.lower() for _, message in catches):
         first = catches[0][1].splitlines()[0][:160] if catches[0][1] else ""
