@@ -75,6 +75,7 @@ def display(path: Path) -> str:
 
 
 _loaded: dict[Path, ModuleType] = {}
+_loaded_real: set[Path] = set()  # the same files, symlinks resolved (is_impl_file reads it)
 _failed_imports: dict[Path, KataImportError] = {}  # imports that ran past a test's time limit
 
 
@@ -133,6 +134,7 @@ def load_path(path: Path) -> ModuleType:
             f"{display(path)} raised {type(err).__name__} while importing{at}: {err}"
         ) from err
     _loaded[path] = module
+    _loaded_real.add(path.resolve())
     return module
 
 
@@ -147,7 +149,7 @@ def is_impl_file(filename: str) -> bool:
     mistake): loaded here, or a module file under the tree being tested (a DataLoader
     worker or a rank may have loaded it where this process never did)."""
     path = Path(filename).absolute()
-    if path in _loaded or path.resolve() in {p.resolve() for p in _loaded}:
+    if path in _loaded or _real(path) in _loaded_real:
         return True
     trees = (CONFIG.impl_root, CONFIG.repo_root / "solutions")
     return (
@@ -155,6 +157,12 @@ def is_impl_file(filename: str) -> bool:
         and not path.name.startswith("test_")
         and any(path.is_relative_to(tree.absolute()) for tree in trees)
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _real(path: Path) -> Path:
+    """path with its symlinks resolved (a traceback names the same few files again and again)."""
+    return path.resolve()
 
 
 def _raise_lines(filename: str) -> set[int]:
