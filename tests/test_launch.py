@@ -81,6 +81,21 @@ def main_hangs(argv):
 
 def setup():
     Path(os.environ["SETUP_MARKS"], os.environ["RANK"]).touch()
+
+
+def node_env(argv):
+    keys = ("RANK", "LOCAL_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE")
+    print("env " + " ".join(f"{k}={os.environ[k]}" for k in keys) + f" argv={argv}", flush=True)
+
+
+def node_one_fails(argv):
+    Path(argv[0], f"rank{os.environ['RANK']}").write_text(str(os.getpid()))
+    if os.environ["RANK"] == "1":
+        deadline = time.monotonic() + 60  # fail once rank 0 is running, so it must be killed
+        while not Path(argv[0], "rank0").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        raise ValueError("node one is broken")
+    time.sleep(120)  # rank 0 waits for a peer that is gone
 """
 
 
@@ -278,3 +293,25 @@ def test_torchrun_reports_the_ranks_tracebacks(targets, tmp_path):
     with pytest.raises(NotImplementedError, match="not started yet") as err:
         launch.run_torchrun(targets("not_started_main"), 2, [str(marks)], tmp_path=tmp_path)
     assert "rank 0 raised" in str(err.value) and "rank 1 raised" in str(err.value)
+
+
+@pytest.mark.distributed
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_two_torchrun_nodes_each_run_one_rank_with_its_own_local_rank(targets, tmp_path):
+    done = launch.run_torchrun_nodes(targets("node_env"), 2, ["x"], tmp_path=tmp_path)
+    lines = sorted(line for run in done for line in run.stdout.splitlines() if "env " in line)
+    assert lines == [
+        "env RANK=0 LOCAL_RANK=0 WORLD_SIZE=2 LOCAL_WORLD_SIZE=1 argv=['x']",
+        "env RANK=1 LOCAL_RANK=0 WORLD_SIZE=2 LOCAL_WORLD_SIZE=1 argv=['x']",
+    ], f"the two nodes printed {lines}"
+
+
+@pytest.mark.distributed
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_failing_torchrun_node_fails_the_call_and_its_peer_is_killed(targets, tmp_path, pid_dir):
+    with pytest.raises(launch.TorchrunFailed, match="a node failed") as err:
+        launch.run_torchrun_nodes(targets("node_one_fails"), 2, [str(pid_dir)], tmp_path=tmp_path)
+    assert "node one is broken" in str(err.value)
+    assert_all_gone(pid_dir, 2)

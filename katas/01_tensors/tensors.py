@@ -66,3 +66,16 @@ def filled_like(t: Tensor, value: float) -> Tensor:
     """
     # TODO: torch.full_like keeps t's dtype and device
     raise NotImplementedError("TODO: filled_like(t, value)")
+
+
+def to_numpy(t: Tensor) -> np.ndarray:
+    """t's values as a NumPy array of t's shape and the matching NumPy dtype.
+
+    A CPU tensor gives an array that shares its memory (a write to either shows in the
+    other), also when t requires grad: .numpy() refuses such a tensor, so detach it first.
+    A tensor on another device (CUDA) is copied to the CPU. NumPy has no bfloat16: a
+    bfloat16 t gives a float32 array (a copy; exact, since float32 holds every bfloat16).
+    t is not changed: its requires_grad, .grad, device, dtype and values stay as they were.
+    """
+    # TODO: t.numpy() wants a CPU tensor that does not require grad, of a NumPy dtype
+    raise NotImplementedError("TODO: to_numpy(t)")

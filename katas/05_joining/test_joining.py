@@ -3,7 +3,13 @@
 import pytest
 import torch
 
-from torchkatas.harness import assert_tensor_close, forbid, load_kata
+from torchkatas.harness import (
+    assert_raises,
+    assert_tensor_close,
+    count_torch_calls,
+    forbid,
+    load_kata,
+)
 
 kata = load_kata(__file__)
 
@@ -31,6 +37,17 @@ def check_is_copy(result: torch.Tensor, inputs: list[torch.Tensor], what: str) -
         raise AssertionError(
             f"{what} returned a tensor sharing an input's storage; expected a copy."
         )
+
+
+def outside_storage(result: torch.Tensor, t: torch.Tensor) -> bool:
+    """Whether result's first element lies outside the bytes of t's storage."""
+    storage = t.untyped_storage()
+    start = storage.data_ptr()
+    return result.numel() == 0 or not start <= result.data_ptr() < start + storage.nbytes()
+
+
+# the torch calls that join tensors: each one copies everything it is given
+JOINS = ("cat", "concat", "concatenate", "stack", "vstack", "row_stack", "hstack", "dstack")
 
 
 def check_raises_value_error(call, what: str, mistake: str) -> None:
@@ -114,6 +131,105 @@ def test_empty_lists_raise_value_error(device):
     )
 
 
+@pytest.mark.task(1)
+@pytest.mark.parametrize("layout", ["one sample", "transposed samples"])
+def test_stack_samples_copies_and_leaves_samples_alone(layout, device):
+    """stack_samples copies for B = 1 and non-contiguous samples, and changes no sample"""
+    gen = torch.Generator().manual_seed(7)
+    if layout == "one sample":
+        samples = [torch.randn(3, 4, generator=gen).to(device)]
+    else:
+        samples = [torch.randn(4, 3, generator=gen).to(device).t() for _ in range(3)]
+    before = [s.clone() for s in samples]
+    ids = [id(s) for s in samples]
+    what = f"stack_samples(samples) for {layout} ({len(samples)} of shape (3, 4))"
+    got = kata.stack_samples(samples)
+    for k, (s, b) in enumerate(zip(samples, before, strict=True)):
+        assert_tensor_close(
+            s,
+            b,
+            what=f"sample {k} after {what}",
+            mistake="the caller's sample was changed in place: s.unsqueeze_(0) reshapes it; "
+            "s.unsqueeze(0) (or torch.stack) makes a new view and leaves the sample alone.",
+        )
+    if [id(s) for s in samples] != ids:
+        raise AssertionError(f"{what} changed the caller's list of samples.")
+    assert_tensor_close(got, torch.stack(before), what=what)
+    if not outside_storage(got, samples[0]):
+        raise AssertionError(
+            f"{what} returned a view of the first sample, expected a copy. Likely mistake: a "
+            f"shortcut for one sample, samples[0].unsqueeze(0) (or [None]), which is a view; "
+            f"torch.stack copies even one sample."
+        )
+
+
+def check_one_join(what: str, calls, expected: str) -> None:
+    """The learner's code made exactly one joining call for the whole list."""
+    __tracebackhide__ = True
+    joins = {k: v for k, v in calls.items() if k in JOINS}
+    if sum(joins.values()) == 1:
+        return
+    if sum(joins.values()) > 1:
+        raise AssertionError(
+            f"{what} made {sum(joins.values())} joining calls ({joins}), expected exactly one. "
+            f"Likely mistake: joining in a loop (out = torch.cat([out, b])): every step copies "
+            f"everything joined so far again, quadratic copying. Collect the pieces in a list "
+            f"and call {expected} once."
+        )
+    raise AssertionError(
+        f"{what} made no joining call (torch calls: {dict(calls)}), expected exactly one, "
+        f"{expected}. Likely mistake: filling a preallocated tensor piece by piece in a loop."
+    )
+
+
+@pytest.mark.task(1)
+def test_concat_batches_calls_cat_once_for_fifty_batches(device):
+    """concat_batches joins 50 batches with one torch.cat, not one per batch"""
+    gen = torch.Generator().manual_seed(50)
+    sizes = torch.randint(1, 4, (50,), generator=gen).tolist()
+    batches = [torch.randn(s, 2, generator=gen).to(device) for s in sizes]
+    what = "concat_batches(batches) for 50 batches"
+    with count_torch_calls() as calls:
+        got = kata.concat_batches(batches)
+    assert_tensor_close(got, torch.cat(batches), what=what)
+    check_one_join(what, calls, "torch.cat(batches, dim=0)")
+
+
+@pytest.mark.task(1)
+def test_stack_samples_makes_one_joining_call_for_fifty_samples(device):
+    """stack_samples joins 50 samples in one call: torch.stack, or torch.cat of unsqueezed ones"""
+    gen = torch.Generator().manual_seed(51)
+    samples = [torch.randn(2, 3, generator=gen).to(device) for _ in range(50)]
+    what = "stack_samples(samples) for 50 samples of shape (2, 3)"
+    with count_torch_calls() as calls:
+        got = kata.stack_samples(samples)
+    # torch.stack(samples) is torch.cat of the samples, each given a new first dimension
+    assert_tensor_close(got, torch.cat([s.unsqueeze(0) for s in samples]), what=what)
+    check_one_join(what, calls, "torch.stack(samples)")
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize(
+    "sizes", [[3], [2, 0, 3], [0]], ids=["one batch", "empty batch", "only empty"]
+)
+def test_concat_batches_copies_one_batch_and_keeps_empty_ones(sizes, device):
+    """concat_batches copies even a single batch, and accepts batches of 0 rows"""
+    gen = torch.Generator().manual_seed(8)
+    batches = [torch.randn(s, 4, generator=gen).to(device) for s in sizes]
+    before = [b.clone() for b in batches]
+    what = f"concat_batches(batches) for batch sizes {sizes}, rows of shape (4,)"
+    got = kata.concat_batches(batches)
+    assert_tensor_close(got, torch.cat(before), what=what)
+    for k, (b, old) in enumerate(zip(batches, before, strict=True)):
+        assert_tensor_close(b, old, what=f"batch {k} after {what}", mistake="changed in place.")
+    if got is batches[0] or any(not outside_storage(got, b) for b in batches if b.numel()):
+        raise AssertionError(
+            f"{what} returned the input batch itself (or a view of it), expected a copy. "
+            f"Likely mistake: a shortcut for a single batch (return batches[0]); "
+            f"torch.cat copies even one batch, so a write to the result leaves it alone."
+        )
+
+
 # ----------------------------------------------------------------------------- task 2
 
 
@@ -189,6 +305,56 @@ def test_halves_rejects_odd_last_dimension(device):
     )
 
 
+@pytest.mark.task(2)
+@pytest.mark.parametrize("sizes", [[2, 3], [0, 3, 0, 2]], ids=["two pieces", "empty pieces"])
+def test_split_by_sizes_of_a_transposed_x_gives_a_tuple_of_views(sizes, device):
+    """split_by_sizes returns a tuple of views for a non-contiguous x, empty pieces included"""
+    x = torch.randn(3, 5, generator=torch.Generator().manual_seed(9)).to(device).t()  # (5, 3)
+    what = f"split_by_sizes(x, {sizes}) for a transposed x of shape (5, 3)"
+    got = kata.split_by_sizes(x, sizes)
+    if not isinstance(got, tuple):
+        raise AssertionError(
+            f"{what} returned a {type(got).__name__}, expected a tuple. Likely mistake: a list "
+            f"comprehension of slices; torch.split returns a tuple (or wrap it: tuple(...))."
+        )
+    if len(got) != len(sizes):
+        raise AssertionError(
+            f"{what} returned {len(got)} pieces, expected {len(sizes)}: one per size, the "
+            f"empty ones too."
+        )
+    start = 0
+    for k, (piece, size) in enumerate(zip(got, sizes, strict=True)):
+        assert_tensor_close(piece, x[start : start + size], what=f"piece {k} of {what}")
+        if size:
+            check_is_view(
+                piece,
+                x,
+                f"piece {k} of {what}",
+                "torch.split, also on a non-contiguous x (x.contiguous() first copies a "
+                "transposed x, so the pieces are views of that copy)",
+            )
+        start += size
+
+
+@pytest.mark.task(2)
+def test_halves_of_a_transposed_x_are_views(device):
+    """halves returns views even when x is not contiguous"""
+    x = torch.randn(6, 4, generator=torch.Generator().manual_seed(10)).to(device).t()  # (4, 6)
+    what = "halves(x) for a transposed x of shape (4, 6)"
+    got = kata.halves(x)
+    if not isinstance(got, tuple | list) or len(got) != 2:
+        raise AssertionError(f"{what} should return two tensors, got {got!r:.80}.")
+    for name, piece, expected in [("first", got[0], x[..., :3]), ("second", got[1], x[..., 3:])]:
+        assert_tensor_close(piece, expected, what=f"the {name} half from {what}")
+        check_is_view(
+            piece,
+            x,
+            f"the {name} half from {what}",
+            "torch.chunk on x itself (x.contiguous() first copies a transposed x, so the "
+            "halves are views of that copy)",
+        )
+
+
 # ----------------------------------------------------------------------------- task 3
 
 
@@ -214,14 +380,34 @@ def test_crop_time_is_a_view_of_the_right_steps(seed, device):
 
 
 @pytest.mark.task(3)
-@pytest.mark.parametrize("start, length", [(3, 4), (-1, 2), (0, 7), (6, 1)])
+@pytest.mark.parametrize("start, length", [(3, 4), (-1, 2), (0, 7), (6, 1), (2, -1)])
 def test_crop_time_rejects_out_of_range(start, length, device):
     x = torch.randn(2, 6, 3, device=device)
     check_raises_value_error(
         lambda: kata.crop_time(x, start, length),
         f"crop_time(x, start={start}, length={length}) for T = 6",
-        "no range check: slicing silently returns fewer steps (or counts from the end).",
+        "no range check: slicing silently returns fewer steps (or counts from the end); "
+        "a negative length must be checked too (x[:, 2:1] is silently empty).",
     )
+
+
+@pytest.mark.task(3)
+@pytest.mark.parametrize("start, length", [(0, 6), (4, 2), (6, 0), (2, 0)])
+def test_crop_time_accepts_crops_at_the_bounds(start, length, device):
+    """crop_time allows start + length == T, and length 0 (even at start == T)"""
+    x = torch.randn(2, 6, 3, generator=torch.Generator().manual_seed(11)).to(device)
+    what = f"crop_time(x, start={start}, length={length}) for x of shape (2, 6, 3)"
+    try:
+        got = kata.crop_time(x, start, length)
+    except ValueError as err:
+        raise AssertionError(
+            f"{what} raised ValueError ({err}), but start + length = {start + length} <= T = 6 "
+            f"is in range. Likely mistake: an off-by-one check, start + length >= T (the end "
+            f"index start + length is exclusive), or rejecting length 0."
+        ) from err
+    assert_tensor_close(got, x[:, start : start + length], what=what)
+    if length:
+        check_is_view(got, x, what, "torch.narrow (or a basic slice)")
 
 
 # ----------------------------------------------------------------------------- task 4
@@ -248,7 +434,7 @@ def test_pick_takes_each_targets_logit(seed, b, t, device):
     c = int(torch.randint(1, 7, (1,), generator=gen))
     logits = torch.randn(b, t, c, generator=gen).to(device)
     targets = torch.randint(c, (b, t), generator=gen).to(device)
-    before = logits.clone()
+    before, targets_before = logits.clone(), targets.clone()
     expected = torch.empty(b, t, device=device)
     for i in range(b):
         for j in range(t):
@@ -262,6 +448,24 @@ def test_pick_takes_each_targets_logit(seed, b, t, device):
         "indexing logits[..., targets], which takes every target for every position.",
     )
     assert_tensor_close(logits, before, what=f"logits after {what}", mistake="changed in place.")
+    assert_tensor_close(
+        targets,
+        targets_before,
+        what=f"targets after {what}",
+        mistake="the caller's targets were changed in place: targets.unsqueeze_(-1) reshapes "
+        "them; targets.unsqueeze(-1) makes a new view.",
+    )
+
+
+@pytest.mark.task(4)
+def test_pick_keeps_float64_and_reads_non_contiguous_logits(device):
+    """pick returns logits' dtype (float64 here) and reads a transposed logits correctly"""
+    gen = torch.Generator().manual_seed(12)
+    logits = torch.randn(3, 5, 2, dtype=torch.float64, generator=gen).to(device).transpose(1, 2)
+    targets = torch.randint(5, (3, 2), generator=gen).to(device)
+    what = "pick(logits, targets) for float64, transposed logits of shape (3, 2, 5)"
+    expected = logits.gather(-1, targets[..., None])[..., 0]
+    assert_tensor_close(_pick(logits, targets, what), expected, what=what)
 
 
 # ----------------------------------------------------------------------------- task 5
@@ -275,6 +479,12 @@ def _one_hot(labels, num_classes, dtype, what):
         except NotImplementedError:
             raise
         except RuntimeError as err:
+            if "numel() == 0" in str(err):
+                raise AssertionError(
+                    f"{what} raised RuntimeError: {err} Likely mistake: labels.min() / "
+                    f"labels.max() on an empty tensor raise; check labels.numel() first (no "
+                    f"labels means none out of range)."
+                ) from err
             raise AssertionError(
                 f"{what} raised RuntimeError: {err}. Likely mistake: scatter_'s index must have "
                 f"as many dimensions as the output: labels.unsqueeze(1), shape (N, 1)."
@@ -311,3 +521,229 @@ def test_one_hot_rejects_labels_out_of_range(bad, device):
             "no range check on the labels before scatter_ (on a GPU it becomes a device-side "
             "assert that kills the process).",
         )
+
+
+@pytest.mark.task(5)
+def test_one_hot_of_no_labels_is_empty(device):
+    """one_hot of an empty label tensor is (0, num_classes), not an error"""
+    labels = torch.zeros(0, dtype=torch.int64, device=device)
+    what = "one_hot(labels, 3) for an empty labels tensor of shape (0,)"
+    got = _one_hot(labels, 3, torch.float32, what)
+    assert_tensor_close(got, torch.zeros(0, 3, device=device), what=what)
+
+
+@pytest.mark.task(5)
+def test_one_hot_defaults_to_float32_and_leaves_labels_alone(device):
+    """one_hot(labels, C) without a dtype gives float32, and does not change labels"""
+    labels = torch.tensor([2, 0, 1, 2], device=device)
+    before = labels.clone()
+    what = "one_hot(labels, 3) with no dtype, for labels [2, 0, 1, 2]"
+    with forbid("torch.nn.functional.one_hot", kata=kata, why="Build it with scatter_."):
+        got = kata.one_hot(labels, 3)
+    assert_tensor_close(
+        labels,
+        before,
+        what=f"labels after {what}",
+        mistake="the caller's labels were changed in place: labels.unsqueeze_(1) reshapes them; "
+        "labels.unsqueeze(1) (or labels[:, None]) makes a new view.",
+    )
+    expected = torch.nn.functional.one_hot(before, 3).float()
+    if isinstance(got, torch.Tensor) and got.dtype != torch.float32:
+        raise AssertionError(
+            f"{what} returned dtype {got.dtype}, expected torch.float32, the documented "
+            f"default. Likely mistake: a default dtype of torch.int64 (as F.one_hot gives), or "
+            f"a dtype taken from labels."
+        )
+    assert_tensor_close(got, expected, what=what)
+
+
+# ----------------------------------------------------------------------------- task 6
+
+
+def _zero_column(t: torch.Tensor, j: int, what: str) -> torch.Tensor:
+    """Call zero_column_(t, j) and check it wrote into t itself, not into a new tensor."""
+    __tracebackhide__ = True
+    before = t.clone()
+    ptr = t.data_ptr()
+    got = kata.zero_column_(t, j)
+    if torch.equal(t, before) and before[:, j].any():
+        if isinstance(got, torch.Tensor) and got.shape == before[:, j].shape:
+            raise AssertionError(
+                f"{what} returned a new tensor of shape {tuple(got.shape)} and left t "
+                f"unchanged: the zeros were never written into t. Likely mistake: t[:, j] * 0 "
+                f"(or torch.zeros_like(t[:, j])) computes new zeros; write them into t through "
+                f"the index: t[:, j] = 0."
+            )
+        raise AssertionError(
+            f"{what} left t unchanged: the zeros were never written into t, but into a copy "
+            f"of it (it returned {type(got).__name__}). Likely mistake: t.clone(), or "
+            f"t.reshape(-1) / t.contiguous() on a non-contiguous t (both copy it), before the "
+            f"write; write through a basic index of t itself: t[:, j] = 0."
+        )
+    if t.data_ptr() != ptr:
+        raise AssertionError(
+            f"{what} moved t to new memory (t.data_ptr() changed), expected a write in place."
+        )
+    if got is not t:
+        raise AssertionError(
+            f"{what} returned {type(got).__name__}, expected t itself (the same object). "
+            f"Likely mistake: a missing `return t`; in-place functions return their tensor."
+        )
+    return before
+
+
+@pytest.mark.task(6)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.int64])
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
+@pytest.mark.parametrize("where", ["first", "middle", "last"])
+def test_zero_column_writes_in_place_and_views_see_it(dtype, layout, where, device):
+    """zero_column_ zeros column j of t itself, so views made earlier show the zeros"""
+    gen = torch.Generator().manual_seed(13)
+    n, m = 4, 5
+    data = torch.randint(1, 9, (n, m) if layout == "contiguous" else (m, n), generator=gen)
+    t = data.to(dtype).to(device)
+    if layout == "transposed":
+        t = t.t()  # (n, m), not contiguous
+    j = {"first": 0, "middle": 2, "last": m - 1}[where]
+    rows = t[1:]  # views of t made before the call
+    flipped = t.t()
+    what = f"zero_column_(t, {j}) for a {layout} {dtype} t of shape ({n}, {m})"
+    before = _zero_column(t, j, what)
+    expected = before.clone()
+    expected[:, j] = 0
+    if torch.equal(t[j % n], torch.zeros_like(t[0])) and not torch.equal(t, expected):
+        raise AssertionError(
+            f"{what} zeroed row {j}, expected column {j}. Likely mistake: t[j] = 0 indexes the "
+            f"first dimension (rows); a column is t[:, j]."
+        )
+    assert_tensor_close(t, expected, what=f"t after {what}", mistake="zeros in the wrong place.")
+    assert_tensor_close(
+        rows,
+        expected[1:],
+        what=f"the view t[1:] made before {what}",
+        mistake="the write did not go through t's storage.",
+    )
+    assert_tensor_close(
+        flipped,
+        expected.t(),
+        what=f"the view t.t() made before {what}",
+        mistake="the write did not go through t's storage.",
+    )
+
+
+@pytest.mark.task(6)
+@pytest.mark.parametrize("j", [-1, -5, 5, 9])
+def test_zero_column_rejects_columns_out_of_range(j, device):
+    t = torch.ones(3, 5, device=device)
+    before = t.clone()
+    assert_raises(
+        ValueError,
+        kata.zero_column_,
+        t,
+        j,
+        what=f"zero_column_(t, {j}) for t of shape (3, 5), columns 0 to 4",
+        mistake="no range check on j: a negative j silently zeros a column counted from the "
+        "end, and past the end torch raises IndexError; check 0 <= j < t.shape[1] first.",
+    )
+    assert_tensor_close(
+        t,
+        before,
+        what=f"t after zero_column_(t, {j}) raised",
+        mistake="the write happened before the range check.",
+    )
+
+
+# ----------------------------------------------------------------------------- task 7
+
+
+def _take_rows(t: torch.Tensor, idx: torch.Tensor, what: str) -> torch.Tensor:
+    __tracebackhide__ = True
+    try:
+        return kata.take_rows(t, idx)
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        if idx.dtype != torch.bool or "index" not in str(err):
+            raise
+        raise AssertionError(
+            f"{what} raised RuntimeError: {err}. Likely mistake: index_select (or gather) wants "
+            f"integer row numbers; a bool mask selects by t[mask], which works for both kinds "
+            f"of idx."
+        ) from err
+
+
+def check_take_rows(t: torch.Tensor, idx: torch.Tensor, expected: torch.Tensor, what: str):
+    """take_rows(t, idx) equals expected, is a copy, and changes neither t nor idx."""
+    __tracebackhide__ = True
+    t_before, idx_before = t.clone(), idx.clone()
+    got = _take_rows(t, idx, what)
+    if idx.dtype == torch.bool and isinstance(got, torch.Tensor):
+        if got.dim() == 1 and got.numel() == expected.numel() and expected.dim() > 1:
+            raise AssertionError(
+                f"{what} returned a 1-D tensor of {got.numel()} elements, expected rows of "
+                f"shape {tuple(expected.shape)}. Likely mistake: t.masked_select(...) flattens "
+                f"what it selects; t[mask] keeps the rows."
+            )
+        as_long = t_before[idx_before.long()]
+        if got.shape == as_long.shape and torch.equal(got, as_long):
+            raise AssertionError(
+                f"{what} returned {got.shape[0]} rows, each row 0 or row 1 of t, expected the "
+                f"{int(idx.sum())} rows where the mask is True. Likely mistake: idx.long() "
+                f"turns the mask into the row numbers 0 and 1; index with the bool mask itself."
+            )
+    assert_tensor_close(got, expected, what=what)
+    assert_tensor_close(idx, idx_before, what=f"idx after {what}", mistake="changed in place.")
+    assert_tensor_close(t, t_before, what=f"t after {what}", mistake="changed in place.")
+    if got is t or not outside_storage(got, t):
+        raise AssertionError(
+            f"{what} returned {'t itself' if got is t else 'a view into t'}"
+            f" (its data lies inside t's storage), expected a copy. Likely mistake: a shortcut "
+            f"that returns t (or a slice of it) when every row is taken; t[idx] always copies."
+        )
+    if got.numel():
+        got.view(-1)[0] = got.view(-1)[0] + 1  # a write to the copy...
+        assert_tensor_close(
+            t,
+            t_before,
+            what=f"t after a write to the result of {what}",
+            mistake="the result shares t's memory; it must be a copy.",
+        )
+
+
+def random_rows(gen: torch.Generator, layout: str, device) -> torch.Tensor:
+    if layout == "transposed":
+        return torch.randn(3, 6, generator=gen).to(device).t()  # (6, 3), not contiguous
+    return torch.randn(6, 3, generator=gen).to(device)
+
+
+@pytest.mark.task(7)
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
+@pytest.mark.parametrize("seed", range(3))
+def test_take_rows_with_row_numbers_copies_them(seed, layout, device):
+    """take_rows(t, idx) with int64 row numbers equals t.index_select(0, idx), as a copy"""
+    gen = torch.Generator().manual_seed(seed)
+    t = random_rows(gen, layout, device)
+    for idx in [
+        torch.randint(6, (int(torch.randint(1, 9, (1,), generator=gen)),), generator=gen),
+        torch.randperm(6, generator=gen),  # every row, in another order
+        torch.arange(6),  # every row, in order
+        torch.zeros(0, dtype=torch.int64),  # no row
+    ]:
+        idx = idx.to(device)
+        what = f"take_rows(t, idx) for a {layout} t of shape (6, 3), idx {idx.tolist()}"
+        check_take_rows(t, idx, t.index_select(0, idx), what)
+
+
+@pytest.mark.task(7)
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
+@pytest.mark.parametrize("seed", range(3))
+def test_take_rows_with_a_mask_copies_the_true_rows(seed, layout, device):
+    """take_rows(t, mask) with a bool mask equals t[mask], as a copy, all-True included"""
+    gen = torch.Generator().manual_seed(seed)
+    t = random_rows(gen, layout, device)
+    some = torch.rand(6, generator=gen) < 0.5
+    some[:2] = torch.tensor([False, True])  # never the same as rows 0 and 1 by chance
+    for mask in [some, torch.ones(6, dtype=torch.bool), torch.zeros(6, dtype=torch.bool)]:
+        mask = mask.to(device)
+        what = f"take_rows(t, mask) for a {layout} t of shape (6, 3), mask {mask.int().tolist()}"
+        check_take_rows(t, mask, t[mask], what)

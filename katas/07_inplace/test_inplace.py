@@ -46,8 +46,28 @@ def forward_backward(fn, x: torch.Tensor, upstream: torch.Tensor, what: str, *ar
                 f"(/=, [mask] = 0, masked_fill_) into a tensor autograd saved for backward "
                 f"(exp and tanh save their outputs); compute a new tensor instead."
             ) from err
+        if LEAF_ERROR in str(err):
+            raise AssertionError(
+                f"{what}, with an x that requires grad, raised: {str(err).rstrip('.')}. "
+                f"Likely mistake: an in-place op on the input x itself (x -= ..., "
+                f"x[mask] = 0, x.masked_fill_): x is the caller's tensor and must not "
+                f"change; compute a new tensor."
+            ) from err
         raise
     return out.detach(), leaf.grad
+
+
+def check_unchanged(what: str, **tensors) -> None:
+    """Fail if a caller's tensor differs from its copy: tensors maps name -> (tensor, copy)."""
+    __tracebackhide__ = True
+    for name, (t, copy) in tensors.items():
+        same = t.shape == copy.shape and torch.equal(t.detach().isnan(), copy.isnan())
+        if not (same and torch.equal(t.detach().nan_to_num(), copy.nan_to_num())):
+            raise AssertionError(
+                f"{what} changed the caller's {name} in place. Likely mistake: an in-place op "
+                f"on an argument (x -= x.amax(...), x[mask] = 0, masked_fill_, clamp_): the "
+                f"caller still holds that tensor; compute a new one."
+            )
 
 
 def random_input(seed: int, device, shape=None) -> torch.Tensor:
@@ -64,6 +84,27 @@ def unsafe_softmax(x):
     e = x.exp()
     e /= e.sum(dim=-1, keepdim=True)  # exp saved e for backward
     return e
+
+
+def check_rows_sum_to_one(out, what: str) -> None:
+    """Each row of a softmax sums to 1; name the axis that was normalised instead."""
+    __tracebackhide__ = True
+    if not isinstance(out, torch.Tensor) or out.dim() != 2:
+        return  # the value comparison reports the type or shape
+    rows = out.sum(dim=-1)
+    if torch.allclose(rows, torch.ones_like(rows)):
+        return
+    columns = out.sum(dim=0)
+    why = (
+        "normalised over dim 0 (each column sums to 1): the sum must run over the last "
+        "dimension, e.sum(dim=-1, keepdim=True)."
+        if torch.allclose(columns, torch.ones_like(columns))
+        else "the division must be by each row's own sum, e.sum(dim=-1, keepdim=True)."
+    )
+    raise AssertionError(
+        f"{what}: the rows sum to {[round(v, 4) for v in rows.tolist()[:6]]}, expected 1 each. "
+        f"Likely mistake: {why}"
+    )
 
 
 def _softmax(x):
@@ -89,6 +130,7 @@ def test_softmax_rows_backward_works_and_matches_torch(seed, device):
     ref = x.detach().requires_grad_(True)
     expected = torch.softmax(ref, dim=-1)
     expected.backward(upstream)
+    check_rows_sum_to_one(out, what)
     assert_tensor_close(out, expected.detach(), what=what)
     assert_tensor_close(
         grad,
@@ -104,13 +146,53 @@ def test_softmax_rows_backward_works_and_matches_torch(seed, device):
 def test_softmax_rows_does_not_overflow(device):
     x = torch.tensor([[1000.0, 1001.0, 999.0], [-1000.0, -1000.0, -1000.0]], device=device)
     got = _softmax(x)
+    what = "softmax_rows(x) for x = [[1000, 1001, 999], [-1000, -1000, -1000]] (float32)"
+    if isinstance(got, torch.Tensor) and got.shape == x.shape:
+        bad = [i for i in range(2) if not bool(torch.isfinite(got[i]).all())]
+        if bad == [0] or bad == [0, 1]:
+            raise AssertionError(
+                f"{what}: row 0 came back as {got[0].tolist()}. Likely mistake: exp(1000) "
+                f"overflows to inf (inf / inf is nan): subtract each row's max first."
+            )
+        if bad == [1]:
+            raise AssertionError(
+                f"{what}: row 1 came back as {got[1].tolist()}, row 0 is fine. Likely "
+                f"mistake: shifting by the max of the whole tensor (1001) instead of each "
+                f"row's own max: exp(-2001) underflows to 0 and 0 / 0 is nan. Use "
+                f"x.amax(dim=-1, keepdim=True)."
+            )
     assert_tensor_close(
         got,
         torch.softmax(x, dim=-1),
-        what="softmax_rows(x) for entries of size 1000",
-        mistake="exp(1000) overflows to inf (inf / inf is nan): subtract each row's max first.",
+        what=what,
+        mistake="subtract each row's own max (x.amax(dim=-1, keepdim=True)) before exp.",
         equal_nan=False,
     )
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("case", ["float32", "transposed", "one column", "one element", "no rows"])
+def test_softmax_rows_of_unusual_inputs_leaves_x_unchanged(case, device):
+    """softmax_rows on legal but unusual inputs, x not requiring grad: right, and x unchanged."""
+    x = random_input(21, device, (4, 5)) * 10
+    if case == "float32":
+        x = x.float()
+    elif case == "transposed":
+        x = random_input(22, device, (5, 3)).t()  # (3, 5), non-contiguous
+    elif case == "one column":
+        x = x[:, :1]
+    elif case == "one element":
+        x = x[:1, :1]
+    else:
+        x = x[:0]
+    before = x.clone()
+    dtype = str(x.dtype).removeprefix("torch.")
+    what = f"softmax_rows(x) for x of shape {tuple(x.shape)}, {dtype} ({case})"
+    got = _softmax(x)
+    check_unchanged(what, x=(x, before))
+    if x.numel():
+        check_rows_sum_to_one(got, what)
+    assert_tensor_close(got, torch.softmax(x, dim=-1), what=what)
 
 
 @pytest.mark.task(1)
@@ -155,6 +237,47 @@ def test_masked_tanh_backward_works_and_matches(seed, device):
     assert_tensor_close(x, before, what=f"x after {what}", mistake="x was changed in place.")
 
 
+@pytest.mark.task(2)
+@pytest.mark.parametrize(
+    "shape, dtype",
+    [
+        ((3, 4), torch.float64),
+        ((), torch.float32),
+        ((2, 1, 3), torch.float16),
+        ((0, 3), torch.float32),
+    ],
+    ids=["float64", "0-d", "float16 with a size-one dim", "empty"],
+)
+def test_masked_tanh_leaves_inputs_alone_and_keeps_dtype(shape, dtype, device):
+    """masked_tanh on any shape and dtype, x not requiring grad: x and mask unchanged."""
+    gen = torch.Generator().manual_seed(60)
+    x = (torch.randn(shape, generator=gen) * 3).to(device, dtype)
+    mask = (torch.rand(shape, generator=gen) < 0.5).to(device)
+    if x.numel():
+        mask.view(-1)[0] = True
+        x.view(-1)[0] = float("nan")  # masked: the result there is 0 all the same
+    x_before, mask_before = x.clone(), mask.clone()
+    shown = str(dtype).removeprefix("torch.")
+    what = f"masked_tanh(x, mask) for a {shown} x of shape {tuple(x.shape)}"
+    got = kata.masked_tanh(x, mask)
+    check_unchanged(what, x=(x, x_before), mask=(mask, mask_before))
+    if isinstance(got, torch.Tensor) and got.dtype != dtype:
+        raise AssertionError(
+            f"{what} returned {got.dtype}: the result keeps x's dtype. Likely mistake: "
+            f"multiplying by mask.float() (or a float32 tensor) promotes the result; use "
+            f"torch.where(mask, 0, h) or h.masked_fill(mask, 0)."
+        )
+    zero = torch.zeros((), dtype=dtype, device=device)
+    expected = torch.where(mask, zero, torch.tanh(x))
+    assert_tensor_close(
+        got,
+        expected,
+        what=what,
+        mistake="masked positions must be exactly 0, even where x is nan or inf: h * ~mask "
+        "gives nan * 0 = nan; torch.where or masked_fill replaces the value.",
+    )
+
+
 # ----------------------------------------------------------------------------- task 3
 
 
@@ -183,18 +306,9 @@ def _leaf_call(fn, *args, what: str):
         raise
 
 
-@pytest.mark.task(3)
-@pytest.mark.parametrize("seed", range(4))
-@pytest.mark.parametrize("values_dtype", [torch.float32, torch.float64])
-def test_assign_writes_into_the_leaf(seed, values_dtype, device):
-    w = random_input(seed, device).float().requires_grad_(True)
-    w.grad = torch.full_like(w, 0.5)
-    values = random_input(10 + seed, device, w.shape).to(values_dtype)
-    row = w[0]  # a view taken before the call: it must see the new values
-    with pytest.raises(RuntimeError, match=LEAF_ERROR):
-        w.add_(1.0)  # the premise: in-place on a leaf that requires grad is refused
-    what = f"assign_(w, values) for a float32 w of shape {tuple(w.shape)}, {values_dtype} values"
-    got = _leaf_call(kata.assign_, w, values, what=what)
+def check_assigned(w, got, values, ptr: int, what: str) -> None:
+    """w is the same leaf, in its own storage, and the caller's values are untouched."""
+    __tracebackhide__ = True
     if got is not w:
         raise AssertionError(
             f"{what} returned a new tensor instead of w itself; the caller's w (and the "
@@ -202,6 +316,36 @@ def test_assign_writes_into_the_leaf(seed, values_dtype, device):
             f"with requires_grad_(); copy into w in place."
         )
     check_still_a_parameter(w, what)
+    if w.data_ptr() != ptr:
+        shares = (
+            " and now shares the caller's values' memory"
+            if w.data_ptr() == (values.data_ptr())
+            else ""
+        )
+        raise AssertionError(
+            f"{what}: w no longer uses its own storage{shares}, so views of w taken earlier "
+            f"(and an optimiser's state) still see the old memory. Likely mistake: w.data = "
+            f"values, or w.set_(values), which swap the storage; w.copy_(values) writes into "
+            f"w's own."
+        )
+
+
+@pytest.mark.task(3)
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("values_dtype", [torch.float32, torch.float64, torch.float16])
+def test_assign_writes_into_the_leaf(seed, values_dtype, device):
+    w = random_input(seed, device).float().requires_grad_(True)
+    w.grad = torch.full_like(w, 0.5)
+    values = random_input(10 + seed, device, w.shape).to(values_dtype)
+    values_before = values.clone()
+    row = w[0]  # a view taken before the call: it must see the new values
+    ptr = w.data_ptr()
+    with pytest.raises(RuntimeError, match=LEAF_ERROR):
+        w.add_(1.0)  # the premise: in-place on a leaf that requires grad is refused
+    what = f"assign_(w, values) for a float32 w of shape {tuple(w.shape)}, {values_dtype} values"
+    got = _leaf_call(kata.assign_, w, values, what=what)
+    check_assigned(w, got, values, ptr, what)
+    check_unchanged(what, values=(values, values_before))
     if w.dtype != torch.float32:
         raise AssertionError(
             f"{what} changed w's dtype to {w.dtype}. Likely mistake: w.data = values swaps in "
@@ -220,6 +364,20 @@ def test_assign_writes_into_the_leaf(seed, values_dtype, device):
     )
 
 
+@pytest.mark.task(3)
+@pytest.mark.cuda
+def test_assign_copies_values_from_the_cpu_into_a_gpu_leaf(device):
+    w = random_input(5, device, (3, 4)).float().requires_grad_(True)
+    values = random_input(6, "cpu", (3, 4))  # float64 on the CPU
+    ptr = w.data_ptr()
+    what = f"assign_(w, values) for a float32 w on {w.device} and float64 values on the CPU"
+    got = _leaf_call(kata.assign_, w, values, what=what)
+    check_assigned(w, got, values, ptr, what)
+    if w.device != device:
+        raise AssertionError(f"{what} moved w to {w.device}; w keeps its device.")
+    assert_tensor_close(w.detach(), values.to(device, torch.float32), what=f"w after {what}")
+
+
 # ----------------------------------------------------------------------------- task 4
 
 
@@ -228,20 +386,33 @@ def test_assign_writes_into_the_leaf(seed, values_dtype, device):
 def test_sgd_step_updates_in_place_and_clears_grads(seed, device):
     gen = torch.Generator().manual_seed(seed)
     lr = float(torch.rand((), generator=gen)) + 0.1
-    params = [random_input(seed + k, device).requires_grad_(True) for k in range(3)]
-    unused = random_input(seed + 7, device).requires_grad_(True)
+    make = torch.nn.Parameter if seed % 2 else (lambda t: t.requires_grad_(True))
+    params = [make(random_input(seed + k, device)) for k in range(3)]
+    unused = make(random_input(seed + 7, device))
     loss = sum((p**2 * (k + 1)).sum() for k, p in enumerate(params))
     loss.backward()
     before = [p.detach().clone() for p in params]
-    grads = [p.grad.clone() for p in params]
+    held = [p.grad for p in params]  # the caller may still hold the gradient tensors
+    grads = [g.clone() for g in held]
     ptrs = [p.data_ptr() for p in params]
     unused_before = unused.detach().clone()
+    # the parameter without a gradient sits in the middle: it is skipped, not a stop sign
+    arg = [params[0], unused, params[1], params[2]]
+    arg_before = list(arg)
     what = f"sgd_step_(params, lr={lr:.3f})"
-    result = _leaf_call(kata.sgd_step_, [*params, unused], lr, what=what)
+    result = _leaf_call(kata.sgd_step_, arg, lr, what=what)
     if result is not None:
         raise AssertionError(f"{what} should update in place and return None, got {result!r:.60}.")
+    if len(arg) != len(arg_before) or any(a is not b for a, b in zip(arg, arg_before, strict=True)):
+        raise AssertionError(f"{what} changed the caller's list of parameters; leave it as is.")
     for k, p in enumerate(params):
         check_still_a_parameter(p, f"parameter {k} after {what}")
+        if k > 0 and torch.equal(p.detach(), before[k]):
+            raise AssertionError(
+                f"parameter {k} after {what} was not updated although it has a gradient; it "
+                f"comes after a parameter whose .grad is None. Likely mistake: the loop "
+                f"stopped at the parameter without a gradient (break instead of continue)."
+            )
         assert_tensor_close(
             p.detach(),
             before[k] - lr * grads[k],
@@ -265,3 +436,11 @@ def test_sgd_step_updates_in_place_and_clears_grads(seed, device):
         what=f"a parameter with grad None after {what}",
         mistake="a parameter without a gradient must be skipped.",
     )
+    for k, (g, copy) in enumerate(zip(held, grads, strict=True)):
+        if not torch.equal(g, copy):
+            raise AssertionError(
+                f"{what} changed the gradient tensor of parameter {k} in place (the caller, a "
+                f"logger or a gradient-clipping step may still hold it). Likely mistake: "
+                f"p.grad.mul_(lr) or p.grad *= lr to scale it; p.sub_(lr * p.grad) or "
+                f"p.add_(p.grad, alpha=-lr) leaves it alone."
+            )

@@ -40,3 +40,19 @@ def frozen_features_loss(
     """
     # TODO: cut the graph between backbone and head: detach() (or no_grad) for the features
     raise NotImplementedError("TODO: frozen_features_loss(backbone, head, x, targets)")
+
+
+def saved_tensor_count(model: nn.Module, x: Tensor, mode: str) -> int:
+    """How many tensors autograd saves for backward during one forward pass model(x).
+
+    mode: "grad" (autograd on, also when the caller is inside torch.no_grad()), "no_grad"
+    (under torch.no_grad()) or "inference" (under torch.inference_mode()). Runs model(x)
+    once in that mode inside torch.autograd.graph.saved_tensors_hooks, whose pack hook counts
+    every tensor autograd saves, and returns the count as an int: positive in "grad" mode
+    for a model whose parameters require grad, 0 in the other two modes. The model runs as
+    it is: no submodule's train/eval flag is changed. No backward is run, so no parameter
+    gets a .grad; x is not changed. Raises ValueError for any other mode.
+    """
+    # TODO: a pack hook that counts and returns its tensor, an unpack hook that returns it;
+    # the mode's context manager (torch.enable_grad, torch.no_grad, torch.inference_mode)
+    raise NotImplementedError("TODO: saved_tensor_count(model, x, mode)")

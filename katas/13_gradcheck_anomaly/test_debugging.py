@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch.autograd.gradcheck import GradcheckError
 
-from torchkatas.harness import load_kata
+from torchkatas.harness import assert_tensor_close, load_kata
 
 kata = load_kata(__file__)
 
@@ -140,9 +140,22 @@ def check(fn, inputs, what: str) -> bool:
             f"Likely mistake: gradcheck raises by default; pass raise_exception=False."
         ) from None
     except UserWarning as warning:
+        why = (
+            "gradcheck in float32 (or another dtype below float64: the inputs' own); "
+            "check float64 copies."
+            if "not a double precision" in str(warning)
+            else "check float64 copies that require grad, with the docstring's tolerances."
+        )
         raise AssertionError(
-            f"{what} warned: {str(warning)[:160]}. Likely mistake: gradcheck in float32 "
-            f"(or on inputs that do not require grad); check float64 copies that require grad."
+            f"{what} warned: {str(warning)[:160]}. Likely mistake: {why}"
+        ) from None
+    except ValueError as err:
+        if "require gradient" not in str(err):
+            raise
+        raise AssertionError(
+            f"{what} raised ValueError: {err} Likely mistake: the float64 copies do not "
+            f"require grad; call requires_grad_(True) on each copy (detach() and .to() "
+            f"give tensors that do not)."
         ) from None
     if not isinstance(got, bool):
         raise AssertionError(f"{what} returned {got!r}, expected a bool.")
@@ -150,17 +163,22 @@ def check(fn, inputs, what: str) -> bool:
 
 
 @pytest.mark.task(1)
-@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32, torch.float16])
 @pytest.mark.parametrize("seed", range(2))
 def test_correct_backward_passes(dtype, seed, device):
     gen = torch.Generator().manual_seed(seed)
     for name, fn, inputs in correct_cases(gen, device, dtype):
         what = f"backward_is_correct(fn, ...) for the correct {name} on {dtype} inputs"
         if not check(fn, inputs, what):
-            raise AssertionError(
-                f"{what} returned False. Likely mistake: gradcheck in float32 (finite "
-                f"differences that coarse fail even a correct backward); use float64 copies."
+            why = (
+                "gradcheck in float32 (finite differences that coarse fail even a correct "
+                "backward); use float64 copies."
+                if dtype != torch.float64
+                else "the inputs are float64 already, so not the dtype: tolerances tighter "
+                "than the docstring's (eps=1e-6, atol=1e-5, rtol=1e-3), or the result "
+                "inverted."
             )
+            raise AssertionError(f"{what} returned False. Likely mistake: {why}")
 
 
 @pytest.mark.task(1)
@@ -184,12 +202,23 @@ def test_gradcheck_leaves_callers_tensors_alone(requires_grad, device):
     x_copy = x.detach().clone()
     if not check(lambda t: Cube.apply(t), (x,), "backward_is_correct(Cube, x)"):
         raise AssertionError("backward_is_correct(Cube, x) returned False for a correct Cube.")
-    if x.requires_grad != requires_grad or x.grad is not None or not torch.equal(x, x_copy):
+    what = f"backward_is_correct(Cube, x) for a float64 x with requires_grad={requires_grad}"
+    if x.requires_grad != requires_grad:
         raise AssertionError(
-            f"backward_is_correct changed the caller's x (requires_grad {requires_grad} -> "
-            f"{x.requires_grad}, or its values or .grad). Likely mistake: x.double() returns "
-            f"x itself when x is already float64, so .requires_grad_() then flips the "
-            f"caller's flag; detach() first."
+            f"{what} changed the caller's x: requires_grad is now {x.requires_grad}. Likely "
+            f"mistake: x.double() returns x itself when x is already float64, so "
+            f".requires_grad_() then flips the caller's flag; detach() first."
+        )
+    if x.grad is not None:
+        raise AssertionError(
+            f"{what} changed the caller's x: it now has a .grad. Likely mistake: gradcheck "
+            f"ran its backward passes through the caller's own tensor; check detached "
+            f"copies."
+        )
+    if not torch.equal(x.detach(), x_copy):
+        raise AssertionError(
+            f"{what} changed the caller's x: its values differ. Likely mistake: an in-place "
+            f"op on the caller's tensor; work on copies."
         )
 
 
@@ -267,9 +296,10 @@ def test_finds_the_planted_op_by_name(faulty, seed, device):
             why = "returned the output's node (out.grad_fn), not the node anomaly mode names."
         elif got is None:
             why = (
-                "looked for NaN after the fact, in .grad: a NaN made inside the backward can be "
-                "masked (relu, where) before it gets there; only anomaly mode with "
-                "check_nan=True stops at the node that made it."
+                "anomaly mode with check_nan=False, or no anomaly mode (NaN looked for after "
+                "the fact, in .grad): a NaN made inside the backward can be masked (relu, "
+                "where) before it gets there; only anomaly mode with check_nan=True stops at "
+                "the node that made it."
             )
         raise AssertionError(
             f"{what} returned {got!r}, expected {expected!r}. Likely mistake: {why}"
@@ -299,10 +329,22 @@ def test_anomaly_search_leaves_caller_and_other_errors_alone(device):
     what = "first_nan_op(fn, x, w) with x.requires_grad"
     if find(fn, (x, w), what) != "LogBackward0":
         raise AssertionError(f"{what} did not find LogBackward0.")
-    if x.grad is not None or not x.requires_grad or w.requires_grad or not torch.equal(x, x_copy):
+    changed = []
+    if x.grad is not None:
+        changed.append("x has a .grad")
+    if not x.requires_grad:
+        changed.append("x no longer requires grad")
+    if w.requires_grad:
+        changed.append("w now requires grad")
+    if w.grad is not None:
+        changed.append("w has a .grad")
+    if not torch.equal(x.detach(), x_copy):
+        changed.append("x's values differ")
+    if changed:
         raise AssertionError(
-            f"{what} changed the caller's tensors (requires_grad or .grad). Likely mistake: "
-            f"backward through the caller's own x; work on detached copies."
+            f"{what} changed the caller's tensors: {', '.join(changed)}. Likely mistake: the "
+            f"forward and backward ran on the caller's own tensors (requires_grad_() on "
+            f"them); run them on x.detach().clone().requires_grad_(True) copies."
         )
 
     def shape_bug(x, w):
@@ -320,3 +362,211 @@ def test_anomaly_search_leaves_caller_and_other_errors_alone(device):
         f"first_nan_op(fn, x, w) for an fn that raises a shape error returned {got!r}: it "
         f"swallowed the error. Re-raise a RuntimeError that is not the NaN report."
     )
+
+
+# ----------------------------------------------------------------------------- task 3
+# Formulas everyone writes first, and their stable forms (written here, not imported).
+
+
+def naive_softmax(x):
+    e = torch.exp(x)
+    return e / e.sum(-1, keepdim=True)
+
+
+def stable_softmax(x):
+    e = torch.exp(x - x.amax(-1, keepdim=True))  # the largest term is exp(0) = 1
+    return e / e.sum(-1, keepdim=True)
+
+
+def naive_log_sigmoid(x):
+    return torch.log(torch.sigmoid(x))  # sigmoid(-200) rounds to 0 in float32: log(0)
+
+
+def stable_log_sigmoid(x):
+    # log(sigmoid(x)) = min(x, 0) - log(1 + exp(-|x|)); exp(-|x|) <= 1 never overflows
+    return torch.minimum(x, torch.zeros_like(x)) - torch.log1p(torch.exp(-x.abs()))
+
+
+def naive_logsumexp(x):
+    return torch.log(torch.exp(x).sum(-1))
+
+
+def stable_logsumexp(x):
+    m = x.amax(-1, keepdim=True)
+    return (m + torch.log(torch.exp(x - m).sum(-1, keepdim=True))).squeeze(-1)
+
+
+def naive_log1p(x):
+    return torch.log(1 + x)  # 1 + 1e-7 is 1 in float32: the digits of x are gone
+
+
+def cancellation(x):
+    return (x + 1e5) - 1e5  # float32 spacing at 1e5 is 0.0078: most digits of x are lost
+
+
+def minus_1000(x):
+    return x - 1000.0  # exact in float32 for x near 1000 (Sterbenz): nothing to blame on fn
+
+
+def normal_input(device):
+    return lambda gen: torch.randn(4, 6, generator=gen, dtype=torch.float64).to(device)
+
+
+def positive_input(device):  # log(1 + x) and log1p: x > 0 keeps the trials in the domain
+    return lambda gen: (torch.rand(4, 6, generator=gen, dtype=torch.float64) + 0.01).to(device)
+
+
+def near_one_input(device):  # scaled by 1e3 these sit near 1000
+    return lambda gen: (1 + 1e-5 * torch.randn(4, 6, generator=gen, dtype=torch.float64)).to(device)
+
+
+def judge(fn, make_input, what: str) -> bool:
+    __tracebackhide__ = True
+    got = kata.forward_is_stable(fn, make_input)
+    if not isinstance(got, bool):
+        raise AssertionError(
+            f"{what} returned {got!r}, expected a Python bool (True or False). Likely "
+            f"mistake: returning a tensor such as torch.isfinite(out).all(); use bool(...)."
+        )
+    return got
+
+
+def inf_everywhere(x):
+    return x / 0.0  # inf (nan where x is 0), in float32 and in float64 alike
+
+
+def why_not_flagged(breaks_at: str, make_input, device) -> str:
+    """A quick second check that tells the causes apart, for a naive fn judged stable."""
+    if judge(inf_everywhere, make_input, "forward_is_stable(x / 0, ...)"):
+        return (
+            "outputs of inf or nan were not treated as unstable: forward_is_stable also "
+            "passes fn = x / 0, which is inf everywhere. Check torch.isfinite on out and ref "
+            "first: torch.allclose counts inf as close to inf, and the float64 reference of "
+            "a naive formula overflows too."
+        )
+    if breaks_at == "x * 1e3":
+        return (
+            "the inputs scaled by 1e3 were never tried: the naive formula holds on moderate "
+            "inputs and breaks only at large magnitudes (your function does flag a non-finite "
+            "output: it rejects fn = x / 0)."
+        )
+    if judge(cancellation, normal_input(device), "forward_is_stable((x + 1e5) - 1e5, ...)"):
+        return (
+            "out and ref were not compared at different precisions, or with a tolerance far "
+            "above 1e-4: forward_is_stable also passes (x + 1e5) - 1e5, which keeps only 3 "
+            "digits of x in float32. The reference is fn(x32.double()) against out = "
+            "fn(x32) in float32."
+        )
+    return (
+        "the inputs near 0 (x * 1e-6) were never tried: log(1 + x) loses the digits of x "
+        "only there (your function does catch float32 cancellation on ordinary inputs)."
+    )
+
+
+NAIVE = {
+    "naive softmax, exp(x) / exp(x).sum(-1)": (naive_softmax, normal_input, "x * 1e3"),
+    "log(sigmoid(x))": (naive_log_sigmoid, normal_input, "x * 1e3"),
+    "log(exp(x).sum(-1))": (naive_logsumexp, normal_input, "x * 1e3"),
+    "log(1 + x) on x > 0": (naive_log1p, positive_input, "x * 1e-6"),
+}
+STABLE = {
+    "max-shifted softmax": (stable_softmax, normal_input),
+    "min(x, 0) - log1p(exp(-|x|))": (stable_log_sigmoid, normal_input),
+    "max-shifted log-sum-exp": (stable_logsumexp, normal_input),
+    "torch.log1p on x > 0": (torch.log1p, positive_input),
+    "torch.tanh": (torch.tanh, normal_input),
+}
+
+
+@pytest.mark.task(3)
+@pytest.mark.parametrize("name", list(NAIVE))
+def test_naive_formulas_are_flagged(name, device):
+    fn, make, breaks_at = NAIVE[name]
+    what = f"forward_is_stable({name}, make_input)"
+    if judge(fn, make(device), what):
+        raise AssertionError(
+            f"{what} returned True, but in float32 this formula breaks at {breaks_at} "
+            f"(non-finite, or far from the float64 reference). Likely mistake: "
+            f"{why_not_flagged(breaks_at, make(device), device)}"
+        )
+
+
+@pytest.mark.task(3)
+@pytest.mark.parametrize("name", list(STABLE))
+def test_stable_formulas_pass(name, device):
+    fn, make = STABLE[name]
+    what = f"forward_is_stable({name}, make_input)"
+    if not judge(fn, make(device), what):
+        raise AssertionError(
+            f"{what} returned False for a formula that stays finite and within about 1e-7 "
+            f"of float64 on every trial. Likely mistake: a tolerance tighter than 1e-4 of the "
+            f"largest |ref|, or an elementwise relative test (entries that underflow in "
+            f"float32, such as a softmax's exp(-100), are far off relative to themselves yet "
+            f"tiny next to the output)."
+        )
+
+
+@pytest.mark.task(3)
+def test_rounding_the_input_is_not_blamed_on_fn(device):
+    what = "forward_is_stable(x - 1000, make_input near 1) (x * 1e3 sits near 1000)"
+    if not judge(minus_1000, near_one_input(device), what):
+        raise AssertionError(
+            f"{what} returned False, but float32 computes x32 - 1000 exactly for x32 near "
+            f"1000. Likely mistake: the reference ran on the float64 input before it was "
+            f"rounded to float32, so the rounding of the input (up to 3e-5 at 1000) was "
+            f"counted against fn; the reference is fn(x32.double())."
+        )
+
+
+@pytest.mark.task(3)
+@pytest.mark.parametrize("fn_name", ["x / 0", "log(x) on x < 0 too"])
+def test_non_finite_outputs_are_flagged(fn_name, device):
+    fn = inf_everywhere if fn_name == "x / 0" else torch.log
+    what = f"forward_is_stable({fn_name}, make_input)"
+    if judge(fn, normal_input(device), what):
+        raise AssertionError(
+            f"{what} returned True, but the output is inf or nan in float32 and in float64. "
+            f"Likely mistake: no torch.isfinite check on out and ref: torch.allclose counts "
+            f"inf as close to inf (and, with equal_nan=True, nan as close to nan)."
+        )
+
+
+@pytest.mark.task(3)
+def test_float32_cancellation_on_ordinary_inputs_is_flagged(device):
+    what = "forward_is_stable((x + 1e5) - 1e5, make_input) on ordinary randn inputs"
+    if judge(cancellation, normal_input(device), what):
+        raise AssertionError(
+            f"{what} returned True, but in float32 the result keeps only about 3 digits of x "
+            f"(relative error near 1e-3). Likely mistake: out and ref at the same precision "
+            f"(the reference is fn on the float64 copy, out is fn on the float32 input), or a "
+            f"tolerance far above 1e-4."
+        )
+
+
+@pytest.mark.task(3)
+def test_forward_is_stable_leaves_the_callers_input_alone(device):
+    gen = torch.Generator().manual_seed(5)
+    base = torch.randn(4, 6, generator=gen, dtype=torch.float64).to(device)
+    base_copy = base.clone()
+    seen = []
+
+    def make_input(g):  # hands out the caller's own tensor every time
+        seen.append(g)
+        return base
+
+    what = "forward_is_stable(max-shifted softmax, make_input) with make_input returning one tensor"
+    got = judge(stable_softmax, make_input, what)
+    if not seen or not all(isinstance(g, torch.Generator) for g in seen):
+        raise AssertionError(
+            f"{what}: make_input was called {len(seen)} times, with "
+            f"{sorted({type(g).__name__ for g in seen})}; expected calls with a torch.Generator."
+        )
+    assert_tensor_close(
+        base,
+        base_copy,
+        what=f"{what}: the caller's tensor afterwards",
+        mistake="scaling the draw in place (x *= 1e3, x.mul_(...)): that changed the caller's "
+        "tensor; x * 1e3 makes a new one.",
+    )
+    if not got:
+        raise AssertionError(f"{what} returned False for the max-shifted softmax.")

@@ -50,3 +50,18 @@ def ctc_loss(
     """
     # TODO: F.ctc_loss wants log-probabilities, time first
     raise NotImplementedError("TODO: ctc_loss(logits, targets, input_lengths, target_lengths)")
+
+
+def bce(probs: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy on probabilities, like F.binary_cross_entropy / nn.BCELoss.
+
+    probs: floating point, any shape, values in [0, 1]: probabilities (a sigmoid's output),
+    not logits. target: same shape, dtype and device, values in [0, 1]. Like torch, clamps
+    each log term (log(p) and log(1 - p)) at -100 before weighting it, so probabilities of
+    exactly 0 and 1 give a finite loss (100 for a confident mistake); its gradient equals
+    torch's for probabilities between 1e-6 and 1 - 1e-6. Raises ValueError when a
+    probability lies outside [0, 1] (logits passed by mistake), and for an unknown
+    reduction (as in mse_loss). Do not call torch's BCE functions or nn.BCELoss.
+    """
+    # TODO: log(p) and log(1 - p), each clamped at -100, weighted by target and 1 - target
+    raise NotImplementedError("TODO: bce(probs, target, reduction)")

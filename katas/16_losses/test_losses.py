@@ -3,16 +3,19 @@
 import pytest
 import torch
 import torch.nn.functional as F
+from torch import nn
 
-from torchkatas.harness import assert_tensor_close, forbid, load_kata
+from torchkatas.harness import assert_raises, assert_tensor_close, forbid, load_kata
 
 kata = load_kata(__file__)
 
-# the functions tasks 1-3 ask you to write, and their shortcuts
+# the functions tasks 1-3 and 5 ask you to write, and their shortcuts (the nn.*Loss modules
+# call these too)
 FORBIDDEN = (
     "torch.nn.functional.mse_loss",
     "torch.nn.functional.binary_cross_entropy_with_logits",
     "torch.nn.functional.binary_cross_entropy",
+    "torch._C._nn.binary_cross_entropy",
     "torch.binary_cross_entropy_with_logits",
     "torch.nn.functional.logsigmoid",
     "torch.nn.functional.softplus",
@@ -65,6 +68,19 @@ MSE_MISTAKE = (
     "'mean' must average over every element (like torch), not sum the features and then "
     "average over the batch."
 )
+MSE_FORMULA = (
+    "the elementwise loss is (pred - target) ** 2; then 'mean' averages every element, "
+    "'sum' adds them and 'none' keeps pred's shape."
+)
+
+
+def mse_mistake(pred, target, reduction, got):
+    """MSE_MISTAKE when `got` is the sum over features averaged over rows, else the formula."""
+    if reduction == "mean" and pred.dim() > 1 and isinstance(got, torch.Tensor):
+        per_row = ((pred - target) ** 2).sum(-1).mean()
+        if got.shape == () and torch.isclose(got.detach().to(per_row), per_row):
+            return MSE_MISTAKE
+    return MSE_FORMULA
 
 
 @pytest.mark.task(1)
@@ -75,8 +91,31 @@ def test_mse_loss_equals_torch(reduction, device):
         pred, target = rand(shape, gen, device), rand(shape, gen, device)
         what = f"mse_loss(pred, target, reduction={reduction!r}) for shape {shape}"
         got = call("mse_loss", pred, target, reduction=reduction)
+        expected = nn.MSELoss(reduction=reduction)(pred, target)  # = F.mse_loss
+        mistake = mse_mistake(pred, target, reduction, got)
+        assert_tensor_close(got, expected, what=what, mistake=mistake)
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_mse_loss_of_empty_and_float32_inputs(reduction, device):
+    gen = gen_for(5)
+    for pred, target in [
+        (torch.empty(0, 3, device=device), torch.empty(0, 3, device=device)),
+        (rand((4, 1, 3), gen, device, dtype=torch.float32), rand((4, 1, 3), gen, device)),
+    ]:
+        target = target.to(pred.dtype)
+        what = f"mse_loss(pred {tuple(pred.shape)} {pred.dtype}, reduction={reduction!r})"
+        got = call("mse_loss", pred, target, reduction=reduction)
+        # the mean of no elements is NaN in torch too (0 / 0); 'sum' is 0, 'none' is empty
         expected = F.mse_loss(pred, target, reduction=reduction)
-        assert_tensor_close(got, expected, what=what, mistake=MSE_MISTAKE)
+        assert_tensor_close(
+            got,
+            expected,
+            what=what,
+            mistake=mse_mistake(pred, target, reduction, got),
+            equal_nan=True,
+        )
 
 
 @pytest.mark.task(1)
@@ -91,22 +130,26 @@ def test_mse_loss_gradient_equals_torch(device):
         mean_got,
         F.mse_loss(pred, target),
         what="mse_loss of transposed inputs",
-        mistake=MSE_MISTAKE,
+        mistake=mse_mistake(pred, target, "mean", mean_got),
     )
 
 
 def check_unknown_reduction(name, device):
     __tracebackhide__ = True
-    logits = torch.zeros(3, 4, device=device)
+    logits = torch.full((3, 4), 0.5, device=device)
     target = torch.zeros(3, dtype=torch.long, device=device) if name == "cross_entropy" else logits
-    try:
-        call(name, logits, target, reduction="average")
-    except ValueError:
-        return
-    raise AssertionError(
-        f"{name}(..., reduction='average') did not raise ValueError: only 'mean', 'sum' and "
-        f"'none' are reductions, and a typo must not pass silently."
-    )
+    for reduction in ("average", "Mean", "batchmean"):
+        assert_raises(
+            ValueError,
+            call,
+            name,
+            logits,
+            target,
+            reduction=reduction,
+            what=f"{name}(..., reduction={reduction!r})",
+            mistake="only 'mean', 'sum' and 'none' are reductions, and a typo must not pass "
+            "silently (an if/else whose else branch averages hides it); raise ValueError.",
+        )
 
 
 @pytest.mark.task(1)
@@ -119,6 +162,15 @@ def test_mse_loss_unknown_reduction_raises_value_error(device):
 BCE_MISTAKE = (
     "log(sigmoid(x)) computed directly: sigmoid(-1000) rounds to 0 and log(0) = -inf. Use "
     "max(x, 0) - x * t + log1p(exp(-|x|)), where exp never sees a positive number."
+)
+BCE_FORMULA = (
+    "the loss per element is max(x, 0) - x * t + log1p(exp(-|x|)) (t may be soft, any value "
+    "in [0, 1]), then torch's reduction."
+)
+BCE_SATURATED = (
+    "finite, but not torch's value for |x| up to 1000: computed through sigmoid(x) (or a "
+    "clamp), the loss saturates once sigmoid rounds to 0 or 1. Work from the logit: "
+    "max(x, 0) - x * t + log1p(exp(-|x|))."
 )
 
 
@@ -138,8 +190,8 @@ def test_bce_with_logits_equals_torch(reduction, device):
         logits, target = bce_inputs(10 + i, shape, device, scale=3.0)
         what = f"bce_with_logits(logits, target, reduction={reduction!r}) for shape {shape}"
         got = call("bce_with_logits", logits, target, reduction=reduction)
-        expected = F.binary_cross_entropy_with_logits(logits, target, reduction=reduction)
-        assert_tensor_close(got, expected, what=what, mistake=BCE_MISTAKE)
+        expected = nn.BCEWithLogitsLoss(reduction=reduction)(logits, target)
+        assert_tensor_close(got, expected, what=what, mistake=BCE_FORMULA)
 
 
 @pytest.mark.task(2)
@@ -157,8 +209,8 @@ def test_bce_with_logits_is_finite_for_extreme_logits(dtype, device):
     expected, g_exp = grads(
         lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction="none"), (logits, target), 3
     )
-    assert_tensor_close(got, expected, what=what, mistake=BCE_MISTAKE)
-    assert_tensor_close(g_got, g_exp, what=f"the gradient of {what}", mistake=BCE_MISTAKE)
+    assert_tensor_close(got, expected, what=what, mistake=BCE_SATURATED)
+    assert_tensor_close(g_got, g_exp, what=f"the gradient of {what}", mistake=BCE_SATURATED)
 
 
 @pytest.mark.task(2)
@@ -177,7 +229,8 @@ def test_bce_with_logits_gradient_equals_torch(seed, device):
         got,
         expected,
         what="gradient of bce_with_logits w.r.t. logits (|x| ~ 20)",
-        mistake=BCE_MISTAKE,
+        mistake="torch's gradient is sigmoid(x) - t: a formula that is right in value but not "
+        "differentiable as written (a .detach(), .item() or a clamp that cuts the gradient).",
     )
 
 
@@ -204,11 +257,13 @@ def ce_inputs(seed, n, c, device, scale):
 @pytest.mark.task(3)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_cross_entropy_equals_torch(reduction, device):
-    for seed, (n, c) in enumerate([(1, 1), (1, 5), (6, 3), (16, 10)]):
+    for seed, (n, c) in enumerate([(1, 1), (1, 5), (6, 3), (16, 10), (5, 7)]):
         logits, target = ce_inputs(30 + seed, n, c, device, scale=4.0)
+        if seed == 4:  # a transposed view: not contiguous
+            logits = logits.t().contiguous().t()
         what = f"cross_entropy(logits {(n, c)}, target {(n,)}, reduction={reduction!r})"
         got = call("cross_entropy", logits, target, reduction=reduction)
-        expected = F.cross_entropy(logits, target, reduction=reduction)
+        expected = nn.CrossEntropyLoss(reduction=reduction)(logits, target)
         assert_tensor_close(
             got,
             expected,
@@ -241,8 +296,14 @@ def test_cross_entropy_is_finite_for_extreme_logits(dtype, device):
     expected, g_exp = grads(
         lambda x, t: F.cross_entropy(x, t, reduction="none"), (logits, target), 4
     )
-    assert_tensor_close(got, expected, what=what, mistake=CE_MISTAKE)
-    assert_tensor_close(g_got, g_exp, what=f"the gradient of {what}", mistake=CE_MISTAKE)
+    ce_wrong = (
+        "finite, but not torch's value at logits of +-1000. Usual causes: adding the max "
+        "back before subtracting the true class's logit (in float32, 1000 + log(2) rounds; "
+        "use log(sum(exp(z))) - z[target] with the shifted z = x - max), or the true "
+        "class picked along the wrong dim."
+    )
+    assert_tensor_close(got, expected, what=what, mistake=ce_wrong)
+    assert_tensor_close(g_got, g_exp, what=f"the gradient of {what}", mistake=ce_wrong)
 
 
 @pytest.mark.task(3)
@@ -256,7 +317,11 @@ def test_cross_entropy_gradient_equals_torch(seed, device):
         lambda x, t: F.cross_entropy(x, t, reduction="none"), (logits, target), seed
     )
     assert_tensor_close(
-        got, expected, what="gradient of cross_entropy w.r.t. logits", mistake=CE_MISTAKE
+        got,
+        expected,
+        what="gradient of cross_entropy w.r.t. logits",
+        mistake="torch's gradient is softmax(x) - one_hot(target): a value that is right but "
+        "not differentiable as written (.detach(), .item(), or max taken with .data).",
     )
 
 
@@ -305,7 +370,190 @@ def test_ctc_loss_equals_torch_on_batch_first_logits(b, t, c, device):
         ) from err
     expected = ctc_reference(*inputs)
     assert_tensor_close(got, expected, what=what, mistake=CTC_MISTAKE)
+    module_form = nn.CTCLoss(blank=0, reduction="none")  # the same function as a module
+    log_probs = inputs[0].log_softmax(-1).transpose(0, 1)
+    assert_tensor_close(got, module_form(log_probs, *inputs[1:]), what=what, mistake=CTC_MISTAKE)
     (g_got,) = torch.autograd.grad(got.sum(), leaf)
     ref_leaf = inputs[0].clone().requires_grad_(True)
     (g_exp,) = torch.autograd.grad(ctc_reference(ref_leaf, *inputs[1:]).sum(), ref_leaf)
     assert_tensor_close(g_got, g_exp, what=f"gradient of {what} w.r.t. logits", mistake=CTC_MISTAKE)
+
+
+# ----------------------------------------------------------------------------- task 5
+
+BCE_PROBS_FORMULA = (
+    "-(t * log(p) + (1 - t) * log(1 - p)), each log clamped at -100 (as torch does), then "
+    "torch's reduction."
+)
+
+
+def bce_probs_inputs(seed, shape, device, dtype=torch.float64):
+    gen = gen_for(seed)
+    probs = torch.rand(shape, generator=gen, dtype=torch.float64).clamp(1e-6, 1 - 1e-6)
+    target = torch.rand(shape, generator=gen, dtype=torch.float64)
+    hard = torch.rand(shape, generator=gen) < 0.5  # half hard labels, half soft
+    target = torch.where(hard, target.round(), target)
+    return probs.to(device, dtype), target.to(device, dtype)
+
+
+@pytest.mark.task(5)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_bce_equals_torch(reduction, dtype, device):
+    for i, shape in enumerate(SHAPES):
+        probs, target = bce_probs_inputs(50 + i, shape, device, dtype)
+        what = f"bce(probs, target, reduction={reduction!r}) for shape {shape}, {dtype}"
+        got = call("bce", probs, target, reduction=reduction)
+        expected = nn.BCELoss(reduction=reduction)(probs, target)  # = F.binary_cross_entropy
+        assert_tensor_close(got, expected, what=what, mistake=BCE_PROBS_FORMULA)
+
+
+@pytest.mark.task(5)
+@pytest.mark.parametrize("seed", range(3))
+def test_bce_gradient_equals_torch(seed, device):
+    gen = gen_for(60 + seed)
+    probs = torch.sigmoid(torch.randn(5, 4, generator=gen, dtype=torch.float64) * 4)
+    probs = probs.clamp(1e-6, 1 - 1e-6).to(device)  # (p - t) / (p (1 - p)) is torch's there
+    target = torch.rand(5, 4, generator=gen, dtype=torch.float64).to(device)
+    _, got = grads(lambda p, t: call("bce", p, t, reduction="none"), (probs, target), seed)
+    _, expected = grads(
+        lambda p, t: F.binary_cross_entropy(p, t, reduction="none"), (probs, target), seed
+    )
+    assert_tensor_close(
+        got,
+        expected,
+        what="gradient of bce(probs, target) w.r.t. probs, p in [1e-6, 1 - 1e-6]",
+        mistake="torch's gradient is (p - t) / (p (1 - p)): a loss that is right in value "
+        "but not differentiable as written (.detach(), .item(), or p clipped with a clamp "
+        "that cuts its gradient).",
+    )
+
+
+@pytest.mark.task(5)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_bce_is_finite_at_probabilities_exactly_0_and_1(dtype, device):
+    """Probabilities of exactly 0 and 1 are legal: each log clamps at -100, as torch's."""
+    probs = torch.tensor([0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0], dtype=dtype, device=device)
+    target = torch.tensor([1.0, 0.0, 0.0, 1.0, 0.5, 0.5, 0.25, 0.75], dtype=dtype, device=device)
+    what = (
+        f"bce(probs, target, reduction='none') for probs {probs.tolist()}, targets "
+        f"{target.tolist()} ({dtype})"
+    )
+    try:
+        got = call("bce", probs, target, reduction="none")
+    except ValueError as err:
+        raise AssertionError(
+            f"{what} raised ValueError ({err}). Likely mistake: probabilities of exactly 0 "
+            f"or 1 are legal (a sigmoid in float32 reaches both): reject only values below "
+            f"0 or above 1."
+        ) from err
+    expected = F.binary_cross_entropy(probs, target, reduction="none")  # 100, 100, 0, 0, 50, ...
+    if isinstance(got, torch.Tensor) and got.shape == expected.shape:
+        if not torch.isfinite(got).all():
+            raise AssertionError(
+                f"{what}: got {got.tolist()}, expected {expected.tolist()}. Likely mistake: "
+                f"log(0) is -inf, and 0 * -inf is NaN: torch clamps each log term at -100 "
+                f"before weighting it by t or 1 - t (clamping the total loss is too late)."
+            )
+        if not torch.allclose(got, expected):
+            raise AssertionError(
+                f"{what}: got {got.tolist()}, expected {expected.tolist()}. Likely mistake: "
+                f"torch clamps each log term at -100, so a confident mistake costs exactly 100; "
+                f"it does not add an epsilon to p, nor clip the probabilities into "
+                f"[eps, 1 - eps] (that gives -log(eps) instead)."
+            )
+    assert_tensor_close(got, expected, what=what, mistake=BCE_PROBS_FORMULA)
+
+
+@pytest.mark.task(5)
+def test_bce_rejects_probabilities_outside_0_1(device):
+    gen = gen_for(70)
+    logits = torch.randn(6, generator=gen, dtype=torch.float64).mul(3).to(device)
+    for probs, said in [
+        (torch.tensor([0.2, 1.5], dtype=torch.float64, device=device), "1.5"),
+        (torch.tensor([-0.1, 0.5], dtype=torch.float64, device=device), "-0.1"),
+        (logits, "logits, not sigmoid(logits)"),
+    ]:
+        assert_raises(
+            ValueError,
+            call,
+            "bce",
+            probs,
+            torch.zeros_like(probs),
+            what=f"bce(probs, target) with probs containing {said}",
+            mistake="bce expects probabilities: a value outside [0, 1] means logits were "
+            "passed by mistake. Raise ValueError (torch's F.binary_cross_entropy refuses "
+            "them too).",
+        )
+
+
+@pytest.mark.task(5)
+def test_bce_unknown_reduction_raises_value_error(device):
+    check_unknown_reduction("bce", device)
+
+
+@pytest.mark.task(5)
+def test_bce_of_sigmoid_saturates_where_bce_with_logits_does_not(device):
+    """Why BCEWithLogits exists: in float32, sigmoid(20) is 1.0 and the loss hits the clamp."""
+    x = torch.tensor([20.0, 50.0], device=device)  # float32, confidently wrong: target 0
+    target = torch.zeros(2, device=device)
+    probs = torch.sigmoid(x)  # rounds to exactly 1.0 in float32
+    through_probs = call("bce", probs, target, reduction="none")
+    on_logits = call("bce_with_logits", x, target, reduction="none")
+    assert_tensor_close(
+        through_probs,
+        F.binary_cross_entropy(probs, target, reduction="none"),  # [100, 100]
+        what="bce(sigmoid(x), 0) at x = [20, 50] in float32 (sigmoid(x) rounds to 1.0)",
+        mistake="log(1 - 1) is -inf; torch clamps it at -100, so the loss is exactly 100, "
+        "whatever the true logit. (An epsilon or a clip gives another number.)",
+    )
+    assert_tensor_close(
+        on_logits,
+        F.binary_cross_entropy_with_logits(x, target, reduction="none"),  # [20, 50]
+        what="bce_with_logits(x, 0) at x = [20, 50] in float32",
+        mistake="computed through sigmoid, the probability rounds to 1.0 (sigmoid rounds to 1 "
+        "in float32 from x of about 17) and the loss stops at the clamp (100), with a zero "
+        "gradient. Work from the logit: max(x, 0) - x * t + log1p(exp(-|x|)) gives 20 and 50.",
+    )
+
+
+# ----------------------------------------------------------------------------- all tasks
+
+
+def untouched_inputs(name, device):
+    gen = gen_for(80)
+    if name == "ctc_loss":
+        return ctc_inputs(81, 2, 9, 4, device)
+    if name == "cross_entropy":
+        return ce_inputs(82, 4, 5, device, scale=3.0)
+    if name == "bce":
+        return bce_probs_inputs(83, (3, 4), device)
+    if name == "bce_with_logits":
+        return bce_inputs(84, (3, 4), device, scale=3.0)
+    return rand((3, 4), gen, device), rand((3, 4), gen, device)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=pytest.mark.task(task), id=name)
+        for task, name in enumerate(
+            ["mse_loss", "bce_with_logits", "cross_entropy", "ctc_loss", "bce"], start=1
+        )
+    ],
+)
+def test_losses_leave_the_callers_tensors_alone(name, device):
+    inputs = untouched_inputs(name, device)
+    before = [t.clone() for t in inputs]
+    if name == "ctc_loss":
+        kata.ctc_loss(*inputs)
+    else:
+        call(name, *inputs)
+    for i, (b, a) in enumerate(zip(before, inputs, strict=True)):
+        if a.shape != b.shape or not torch.equal(a, b):
+            raise AssertionError(
+                f"{name}(...) changed the caller's argument {i} (shape {tuple(b.shape)}): a "
+                f"loss must leave its inputs as they were (a training loop reuses them). "
+                f"Likely mistake: an in-place operation on an argument (x -= ..., "
+                f"x.clamp_(...)); write x = x - ... instead."
+            )

@@ -42,3 +42,38 @@ def linear_params(model: MLP) -> list[tuple[Tensor, Tensor]]:
     """
     # TODO: model.modules() (or your ModuleList), keeping the Parameters themselves
     raise NotImplementedError("TODO: linear_params(model)")
+
+
+def collapse_linear(model: nn.Sequential) -> nn.Linear:
+    """The one nn.Linear that computes the same function as a stack of nn.Linear layers.
+
+    model: an nn.Sequential of nn.Linear layers only (with or without bias), each taking
+    the previous one's out_features; not modified. Returns a new nn.Linear (with a bias,
+    sharing no tensor with the model) of the model's dtype and device whose weight is
+    W_k @ ... @ W_2 @ W_1 and whose bias is the layers' biases carried through the later
+    weights, so that it equals model(x) for every x, up to rounding. Raises ValueError for
+    an empty model, for layers whose sizes do not chain, and for any module that is not an
+    nn.Linear (ReLU, Dropout, ...): with a non-linearity between them, no single Linear
+    computes the stack.
+    """
+    # TODO: fold the layers in one at a time: W <- W_i @ W, b <- W_i @ b + b_i
+    raise NotImplementedError("TODO: collapse_linear(model)")
+
+
+def mlp_backward(
+    x: Tensor, params: Sequence[tuple[Tensor, Tensor]], target: Tensor
+) -> list[tuple[Tensor, Tensor]]:
+    """The gradients of an MSE loss through mlp_functional's network, by hand.
+
+    x: (N, in_0); params as in mlp_functional; target: (N, out_last); one floating dtype
+    and device; none of them is modified. The loss is
+    ((mlp_functional(x, params) - target) ** 2).mean(), the mean over every element
+    (F.mse_loss's "mean"). Returns [(dW_0, db_0), (dW_1, db_1), ...]: the loss's gradient
+    with respect to each weight and bias, shaped like them. Compute it with matrix
+    products: a forward pass that keeps each layer's input and pre-activation, then the
+    chain rule from the last layer back. ReLU's gradient at exactly 0 is 0, as torch's. Do
+    not use autograd (.backward(), torch.autograd.grad, torch.func).
+    """
+    # TODO: forward keeping (input, pre-activation) per layer; then from dL/dy = 2 (y - t) / numel
+    # go back: dW = g.T @ input, db = g.sum(0), g <- g @ W, times the ReLU's mask z > 0
+    raise NotImplementedError("TODO: mlp_backward(x, params, target)")

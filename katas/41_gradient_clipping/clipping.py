@@ -55,3 +55,31 @@ def train_step(
     # TODO: the usual step (zero_grad, forward, loss, backward, step) plus clip_grad_norm:
     # between which two calls does clipping belong?
     raise NotImplementedError("TODO: train_step(...)")
+
+
+def grad_norms(model: nn.Module) -> dict[str, float]:
+    """Each parameter's gradient L2 norm, by name: where do gradients vanish or explode?
+
+    Returns {name: norm} for the parameters of model.named_parameters(), in that order:
+    norm is the L2 norm of that one parameter's .grad (one norm per parameter, not one for
+    the whole model), as a Python float. A parameter whose .grad is None (frozen, or not
+    used by the loss) is left out. Gradients of any shape and dtype; the gradients, the
+    parameters and the model are left as they are.
+    """
+    # TODO: for each (name, p) in model.named_parameters() with a .grad, the norm of p.grad
+    # alone, as a float
+    raise NotImplementedError("TODO: grad_norms(model)")
+
+
+def diagnose(norms: dict[str, float], low: float, high: float) -> dict[str, list[str]]:
+    """Name the parameters whose gradient norm is suspiciously small or large.
+
+    norms: {name: norm}, as grad_norms returns it; it is not modified. Returns a new dict
+    {"vanishing": [...], "exploding": [...]}, keys in that order: the names with
+    norm < low and the names with norm > high, each list in the order of norms. Both
+    bounds are strict: a norm exactly equal to low or to high is neither. low == 0 (nothing
+    can vanish) and low == high are allowed. Raises ValueError if low or high is negative,
+    or low > high, before looking at norms.
+    """
+    # TODO: check the bounds, then two strict comparisons per name, in the order of norms
+    raise NotImplementedError("TODO: diagnose(norms, low, high)")

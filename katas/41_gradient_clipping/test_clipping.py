@@ -2,13 +2,14 @@
 
 import copy
 import math
+from collections import OrderedDict
 
 import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from torchkatas.harness import assert_tensor_close, forbid, load_kata
+from torchkatas.harness import assert_raises, assert_tensor_close, forbid, load_kata
 
 kata = load_kata(__file__)
 
@@ -326,6 +327,104 @@ def test_torchs_own_clip_grad_norm_is_not_used(device):
     )
 
 
+def noncontiguous_parameters(gen: torch.Generator, device, dtype=torch.float32):
+    """Leaves whose .grad is a transposed, a strided and a contiguous tensor, scaled up."""
+    params = []
+    for make in (
+        lambda: torch.randn(5, 3, generator=gen, dtype=dtype).t(),  # (3, 5), transposed
+        lambda: torch.randn(8, generator=gen, dtype=dtype)[::2],  # (4,), every other element
+        lambda: torch.randn(2, 3, generator=gen, dtype=dtype),
+    ):
+        grad = (make() * 4).to(device)
+        p = torch.zeros(grad.shape, device=device, dtype=dtype, requires_grad=True)
+        p.grad = grad
+        params.append(p)
+    return params
+
+
+def check_same_grad_objects(params, before: list, what: str) -> None:
+    __tracebackhide__ = True
+    for i, (p, g) in enumerate(zip(params, before, strict=True)):
+        if g is not None and p.grad is not g:
+            raise AssertionError(
+                f"{what}: parameter {i}'s .grad is now a new tensor; it should be the same "
+                f"tensor, edited in place (as torch does). Code that holds the gradient "
+                f"(a DDP bucket view, a hook, an optimizer's reference) never sees a "
+                f"rebound one. Likely mistake: p.grad = p.grad * coef (or .clamp(...)) "
+                f"instead of p.grad.mul_(coef) (or .clamp_(...))."
+            )
+
+
+@pytest.mark.task(1)
+def test_clip_grad_norm_scales_each_grad_in_place(device):
+    gen = torch.Generator().manual_seed(8)
+    params = random_parameters(gen, device, n=4)
+    before = [p.grad for p in params]
+    max_norm = true_norm(params, 2.0) / 3
+    expected = copy_parameters(params)
+    torch.nn.utils.clip_grad_norm_(expected, max_norm)
+    what = f"clip_grad_norm(params, {max_norm:.4g}) for params {describe(params)}"
+    call_learner("clip_grad_norm", params, max_norm, what=what, grads_may_be_none=True)
+    check_same_grad_objects(params, before, what)
+    check_grads(params, expected, what, mistake="every gradient is multiplied by the coefficient.")
+
+
+@pytest.mark.task(1)
+def test_clip_grad_norm_handles_non_contiguous_gradients(device):
+    gen = torch.Generator().manual_seed(9)
+    for norm_type in (2.0, 1.0, math.inf):
+        params = noncontiguous_parameters(gen, device)
+        before = [p.grad for p in params]
+        expected = copy_parameters(params)
+        expected_norm = torch.nn.utils.clip_grad_norm_(expected, 1.0, norm_type)
+        what = (
+            f"clip_grad_norm(params, 1.0, norm_type={norm_type}) with a transposed (3, 5) "
+            f"and a strided (4,) gradient"
+        )
+        try:
+            got = call_learner(
+                "clip_grad_norm", params, 1.0, norm_type, what=what, grads_may_be_none=False
+            )
+        except NotImplementedError:
+            raise
+        except RuntimeError as err:
+            raise AssertionError(
+                f"{what} raised RuntimeError: {err}. Gradients need not be contiguous (a "
+                f"transposed weight's gradient is not). Likely mistake: g.view(-1) to "
+                f"flatten; use g.reshape(-1), or torch.linalg.vector_norm(g) on each tensor."
+            ) from err
+        assert_tensor_close(got, expected_norm, what=f"{what}: the returned norm")
+        check_same_grad_objects(params, before, what)
+        check_grads(
+            params,
+            expected,
+            what,
+            mistake="a non-contiguous gradient was scaled through a copy (a flattened or "
+            "contiguous() version) rather than in place.",
+        )
+
+
+@pytest.mark.task(1)
+def test_float64_gradients_give_a_float64_norm(device):
+    gen = torch.Generator().manual_seed(14)
+    for norm_type in (2.0, math.inf):
+        params = noncontiguous_parameters(gen, device, dtype=torch.float64)
+        expected = copy_parameters(params)
+        expected_norm = torch.nn.utils.clip_grad_norm_(expected, 0.5, norm_type)
+        what = f"clip_grad_norm(params, 0.5, norm_type={norm_type}) with float64 gradients"
+        got = call_learner(
+            "clip_grad_norm", params, 0.5, norm_type, what=what, grads_may_be_none=False
+        )
+        if isinstance(got, torch.Tensor) and got.dtype != torch.float64:
+            raise AssertionError(
+                f"{what} returned a {got.dtype} norm; it must have the gradients' dtype "
+                f"(float64 here). Likely mistake: torch.tensor(a Python float), which is "
+                f"float32, or casting the gradients with .float()."
+            )
+        assert_tensor_close(got, expected_norm, what=f"{what}: the returned norm")
+        check_grads(params, expected, what, mistake="float64 gradients clipped in float32.")
+
+
 # ----------------------------------------------------------------------------- task 2
 
 
@@ -370,6 +469,31 @@ def test_clip_grad_value_takes_a_generator_and_a_single_tensor(device):
     what = "clip_grad_value(p, 0.3) for a single tensor p of shape (2, 3)"
     call_learner("clip_grad_value", p, 0.3, what=what, grads_may_be_none=False)
     check_grads([p], expected, what, mistake="a single tensor must be treated as [p].")
+
+
+@pytest.mark.task(2)
+def test_clip_grad_value_clamps_in_place_at_the_bounds(device):
+    gen = torch.Generator().manual_seed(44)
+    for clip_value in (0.5, 0.0):
+        params = noncontiguous_parameters(gen, device)
+        with torch.no_grad():  # elements exactly at the bounds stay as they are
+            params[2].grad[0, :3] = torch.tensor([-clip_value, clip_value, 0.0])
+        before = [p.grad for p in params]
+        expected = copy_parameters(params)
+        torch.nn.utils.clip_grad_value_(expected, clip_value)
+        what = (
+            f"clip_grad_value(params, {clip_value}) with a transposed and a strided gradient, "
+            f"and elements exactly at +-{clip_value}"
+        )
+        call_learner("clip_grad_value", params, clip_value, what=what, grads_may_be_none=False)
+        check_same_grad_objects(params, before, what)
+        check_grads(
+            params,
+            expected,
+            what,
+            mistake="every element goes into [-clip_value, clip_value], bounds included "
+            "(clip_value 0 zeroes every gradient).",
+        )
 
 
 # ----------------------------------------------------------------------------- task 3
@@ -441,7 +565,8 @@ def test_optimizer_steps_on_clipped_gradients(device):
             f"train_step(model, inputs, targets, mse_loss, SGD, max_norm={max_norm:.4g}) "
             f"with a gradient norm of {norm:.4g}"
         )
-        kata.train_step(model, inputs, targets, F.mse_loss, optimizer, max_norm)
+        with forbid(*TORCH_CLIPPING, kata=kata):  # "with your clip_grad_norm"
+            kata.train_step(model, inputs, targets, F.mse_loss, optimizer, max_norm)
         grads = check_one_step(seen, what)
         if any(g is None for g in grads):
             raise AssertionError(
@@ -579,3 +704,340 @@ def test_training_matches_a_reference_loop(device):
                 mistake="gradients accumulated across calls (no zero_grad) or not clipped "
                 "before step.",
             )
+
+
+@pytest.mark.task(3)
+def test_loss_fn_gets_the_outputs_then_the_targets(device):
+    model, inputs, targets = make_problem(14, device)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    outputs: list = []
+    model.register_forward_hook(lambda module, args, output: outputs.append(output))
+    calls: list = []
+
+    def loss_fn(a, b):
+        calls.append((a, b))
+        return F.mse_loss(a, b)
+
+    kata.train_step(model, inputs, targets, loss_fn, optimizer, 1.0)
+    what = "train_step(model, inputs, targets, loss_fn, optimizer, 1.0)"
+    if len(calls) != 1 or len(outputs) != 1:
+        raise AssertionError(
+            f"{what} called loss_fn {len(calls)} times and the model {len(outputs)} times; "
+            f"expected once each."
+        )
+    a, b = calls[0]
+    if a is not outputs[0] or b is not targets:
+        swapped = a is targets and b is outputs[0]
+        raise AssertionError(
+            f"{what}: loss_fn was called as loss_fn({'targets' if a is targets else '?'}, "
+            f"{'model(inputs)' if b is outputs[0] else '?'}); expected "
+            f"loss_fn(model(inputs), targets)."
+            + (
+                " Likely mistake: the arguments swapped: most losses (cross_entropy, "
+                "nll_loss, bce) are not symmetric."
+                if swapped
+                else ""
+            )
+        )
+
+
+# ----------------------------------------------------------------------------- task 4
+
+
+def deep_mlp(activation, depth: int, width: int, gen: torch.Generator, scale: float, device):
+    """depth float64 Linear layers with `activation` between them, default init * scale.
+
+    float64, so that the vanishing norms (down to 1e-23) are not lost to float32 underflow.
+    """
+    layers: list[nn.Module] = []
+    for i in range(depth):
+        layers.append(nn.Linear(width, width))
+        if i < depth - 1:
+            layers.append(activation())
+    model = nn.Sequential(*layers).double()
+    with torch.no_grad():
+        for p in model.parameters():  # default init's range, drawn from gen, then scaled
+            bound = 1 / math.sqrt(width)
+            p.copy_(torch.empty(p.shape, dtype=p.dtype).uniform_(-bound, bound, generator=gen))
+            p.mul_(scale)
+    return model.to(device)
+
+
+def backprop(model: nn.Module, gen: torch.Generator, device, width: int) -> None:
+    """One backward of an MSE loss on a random batch of 16."""
+    dtype = next(model.parameters()).dtype
+    inputs = torch.randn(16, width, generator=gen, dtype=dtype).to(device)
+    outputs = model(inputs)
+    targets = torch.randn(outputs.shape, generator=gen, dtype=dtype).to(device)
+    F.mse_loss(outputs, targets).backward()
+
+
+def own_norms(model: nn.Module) -> dict[str, float]:
+    """The oracle: each parameter's own gradient norm, in float64."""
+    return {
+        name: torch.linalg.vector_norm(p.grad.double()).item()
+        for name, p in model.named_parameters()
+        if p.grad is not None
+    }
+
+
+def own_diagnosis(norms: dict[str, float], low: float, high: float) -> dict[str, list[str]]:
+    return {
+        "vanishing": [n for n, v in norms.items() if v < low],
+        "exploding": [n for n, v in norms.items() if v > high],
+    }
+
+
+def check_norms(got, model: nn.Module, what: str) -> None:
+    """got must be {name: float} equal to own_norms(model), names in named_parameters order."""
+    __tracebackhide__ = True
+    expected = own_norms(model)
+    if not isinstance(got, dict):
+        raise AssertionError(
+            f"{what} returned {type(got).__name__}; expected a dict {{name: norm}}, one entry "
+            f"per parameter with a gradient. Likely mistake: returning one global norm "
+            f"instead of per-parameter norms."
+        )
+    frozen = [n for n, p in model.named_parameters() if p.grad is None]
+    if set(got) != set(expected):
+        extra = [n for n in got if n not in expected]
+        missing = [n for n in expected if n not in got]
+        hint = ""
+        if set(extra) & set(frozen):
+            hint = (
+                f" Likely mistake: {sorted(set(extra) & set(frozen))} have .grad is None "
+                f"(frozen, or unused by the loss): leave them out, do not report them as 0, "
+                f"which diagnose would flag as vanishing."
+            )
+        raise AssertionError(
+            f"{what} returned names {list(got)}; expected {list(expected)} (extra {extra}, "
+            f"missing {missing}).{hint}"
+        )
+    for name, value in got.items():
+        if type(value) is not float:
+            raise AssertionError(
+                f"{what}: the norm of {name!r} is a {type(value).__name__}; expected a Python "
+                f"float. Likely mistake: a 0-d tensor kept without .item()."
+            )
+    if len(expected) > 1:
+        total = math.sqrt(sum(v**2 for v in expected.values()))
+        if all(math.isclose(v, total, rel_tol=1e-4) for v in got.values()):
+            raise AssertionError(
+                f"{what} gave every parameter the same norm {total:.4g}, the total norm of "
+                f"all gradients together. Likely mistake: one global norm instead of "
+                f"per-parameter norms: each entry is the norm of that parameter's .grad alone."
+            )
+    for name, value in got.items():
+        want = expected[name]
+        if not math.isclose(value, want, rel_tol=1e-5, abs_tol=1e-30):
+            p = dict(model.named_parameters())[name]
+            why = "the L2 norm of that parameter's .grad: torch.linalg.vector_norm(p.grad)."
+            if math.isclose(value, want**2, rel_tol=1e-4):
+                why = "the squared norm (a sum of squares without the square root)."
+            elif math.isclose(value, torch.linalg.vector_norm(p.detach()).item(), rel_tol=1e-4):
+                why = "the norm of the parameter itself, not of its .grad."
+            raise AssertionError(
+                f"{what}: the norm of {name!r} is {value:.6g}; expected {want:.6g}. "
+                f"Likely mistake: {why}"
+            )
+    if list(got) != list(expected):
+        raise AssertionError(
+            f"{what} returned the names in the order {list(got)}; expected the "
+            f"named_parameters order {list(expected)}. Likely mistake: sorting the names, "
+            f"or collecting them some other way than model.named_parameters()."
+        )
+
+
+@pytest.mark.task(4)
+def test_grad_norms_are_each_parameters_own_norm(device):
+    gen = torch.Generator().manual_seed(15)
+    model = nn.Sequential(nn.Linear(5, 7), nn.Tanh(), nn.Linear(7, 3), nn.Linear(3, 3)).to(device)
+    model[0].bias.requires_grad_(False)  # frozen: .grad stays None
+    backprop(model[:3], gen, device, width=5)  # model[3] unused by the loss: .grad None
+    check_norms(
+        kata.grad_norms(model),
+        model,
+        "grad_norms(model) for Linear(5, 7), Tanh, "
+        "Linear(7, 3) trained, a frozen bias, and an unused Linear(3, 3)",
+    )
+
+
+@pytest.mark.task(4)
+def test_grad_norms_come_in_named_parameters_order(device):
+    gen = torch.Generator().manual_seed(16)
+    # registration order that is neither alphabetical nor by size
+    model = nn.Sequential(
+        OrderedDict(zeta=nn.Linear(4, 6), alpha=nn.Linear(6, 2), mid=nn.Linear(2, 4))
+    ).to(device)
+    backprop(model, gen, device, width=4)
+    check_norms(
+        kata.grad_norms(model), model, "grad_norms(model) for layers registered as zeta, alpha, mid"
+    )
+
+
+@pytest.mark.task(4)
+def test_grad_norms_leave_the_gradients_alone(device):
+    gen = torch.Generator().manual_seed(17)
+    model = nn.Linear(3, 5).double().to(device)
+    model.weight.grad = (torch.randn(3, 5, generator=gen, dtype=torch.float64) * 3).t().to(device)
+    model.bias.grad = torch.randn(5, generator=gen, dtype=torch.float64).to(device)
+    before = {n: (p.grad, p.grad.clone(), p.detach().clone()) for n, p in model.named_parameters()}
+    model.eval()
+    what = "grad_norms(model) for a float64 Linear(3, 5) with a transposed weight gradient"
+    got = kata.grad_norms(model)
+    for name, p in model.named_parameters():
+        grad, values, weights = before[name]
+        if p.grad is not grad or not torch.equal(p.grad, values):
+            raise AssertionError(
+                f"{what} changed the caller's .grad of {name!r}: it only reads gradients. "
+                f"Likely mistake: an in-place op on the gradient (p.grad.pow_(2), abs_()), "
+                f"or zero_grad() after reading."
+            )
+        if not torch.equal(p.detach(), weights):
+            raise AssertionError(f"{what} changed the caller's parameter {name!r}.")
+    if model.training:
+        raise AssertionError(f"{what} put the model into train mode; leave it as it is.")
+    check_norms(got, model, what)
+
+
+@pytest.mark.task(4)
+def test_deep_sigmoid_mlp_reports_its_first_layers_as_vanishing(device):
+    gen = torch.Generator().manual_seed(18)
+    model = deep_mlp(nn.Sigmoid, depth=20, width=8, gen=gen, scale=0.5, device=device)
+    backprop(model, gen, device, width=8)
+    what = "grad_norms(model) for a 20-layer sigmoid MLP with small weights"
+    norms = kata.grad_norms(model)
+    check_norms(norms, model, what)
+    got = kata.diagnose(norms, 1e-6, 1e3)
+    expected = own_diagnosis(own_norms(model), 1e-6, 1e3)
+    what = f"diagnose(grad_norms(model), low=1e-6, high=1e3) for that MLP (norms {norms})"
+    if got != expected:
+        raise AssertionError(
+            f"{what} returned {got}; expected {expected}: each sigmoid multiplies the "
+            f"backward signal by at most 0.25, so the first layers' gradients vanish."
+        )
+    if (
+        "0.weight" not in got["vanishing"] or "38.weight" in got["vanishing"]
+    ):  # the test's own check
+        raise AssertionError(f"{what}: the model no longer shows vanishing gradients: {norms}")
+
+
+@pytest.mark.task(4)
+def test_weights_scaled_by_ten_report_exploding_layers(device):
+    gen = torch.Generator().manual_seed(19)
+    model = deep_mlp(nn.ReLU, depth=8, width=8, gen=gen, scale=10.0, device=device)
+    backprop(model, gen, device, width=8)
+    what = "grad_norms(model) for an 8-layer ReLU MLP with its weights scaled x10"
+    norms = kata.grad_norms(model)
+    check_norms(norms, model, what)
+    got = kata.diagnose(norms, 1e-6, 1e3)
+    expected = own_diagnosis(own_norms(model), 1e-6, 1e3)
+    what = f"diagnose(grad_norms(model), low=1e-6, high=1e3) for that MLP (norms {norms})"
+    if got != expected:
+        raise AssertionError(f"{what} returned {got}; expected {expected}.")
+    if "0.weight" not in got["exploding"]:  # the test's own check on its model
+        raise AssertionError(f"{what}: the model no longer shows exploding gradients: {norms}")
+
+
+@pytest.mark.task(4)
+def test_diagnose_returns_two_lists_in_the_order_of_norms():
+    # neither alphabetical nor sorted by size: the lists must keep this order
+    norms = {"z.weight": 1e-9, "b.weight": 5e3, "m.bias": 0.7, "a.bias": 1e-12, "c.weight": 2e4}
+    original = dict(norms)
+    what = f"diagnose({norms}, low=1e-6, high=1e3)"
+    got = kata.diagnose(norms, 1e-6, 1e3)
+    expected = {"vanishing": ["z.weight", "a.bias"], "exploding": ["b.weight", "c.weight"]}
+    if not isinstance(got, dict):
+        raise AssertionError(
+            f"{what} returned {type(got).__name__} {got!r}; expected a dict "
+            f"{{'vanishing': [...], 'exploding': [...]}}, so callers index it by name."
+        )
+    if norms != original or list(norms) != list(original):
+        raise AssertionError(f"{what} changed the caller's norms dict into {norms}.")
+    if list(got) != ["vanishing", "exploding"]:
+        raise AssertionError(
+            f"{what} returned the keys {list(got)}; expected ['vanishing', 'exploding'], "
+            f"in that order."
+        )
+    if got != expected:
+        same_names = all(sorted(got[k]) == sorted(expected[k]) for k in expected)
+        raise AssertionError(
+            f"{what} returned {got}; expected {expected}."
+            + (
+                " The right names, in another order: each list keeps the order of norms "
+                "(the model's layer order), not sorted by name or by norm."
+                if same_names
+                else ""
+            )
+        )
+
+
+@pytest.mark.task(4)
+def test_diagnose_bounds_are_strict():
+    norms = {"at_low": 1e-4, "below": 9.99e-5, "at_high": 10.0, "above": 10.01, "mid": 1.0}
+    what = f"diagnose({norms}, low=1e-4, high=10.0)"
+    got = kata.diagnose(norms, 1e-4, 10.0)
+    expected = {"vanishing": ["below"], "exploding": ["above"]}
+    if got != expected:
+        at = (
+            [n for n in ("at_low", "at_high") if n in [m for names in got.values() for m in names]]
+            if isinstance(got, dict)
+            else []
+        )
+        raise AssertionError(
+            f"{what} returned {got}; expected {expected}."
+            + (
+                f" {at} are exactly at a bound, which is neither vanishing nor exploding. "
+                f"Likely mistake: <= / >= instead of < / >."
+                if at
+                else ""
+            )
+        )
+
+
+@pytest.mark.task(4)
+@pytest.mark.parametrize(
+    ("low", "high", "expected"),
+    [
+        pytest.param(0.0, 1.0, {"vanishing": [], "exploding": ["b"]}, id="low_zero"),
+        pytest.param(0.5, 0.5, {"vanishing": ["a", "c"], "exploding": ["b"]}, id="low_equals_high"),
+        pytest.param(0.0, 0.0, {"vanishing": [], "exploding": ["a", "b", "d"]}, id="both_zero"),
+    ],
+)
+def test_diagnose_accepts_zero_and_equal_bounds(low, high, expected):
+    norms = {"a": 0.25, "b": 2.0, "c": 0.0, "d": 0.5}
+    what = f"diagnose({norms}, low={low}, high={high})"
+    try:
+        got = kata.diagnose(norms, low, high)
+    except ValueError as err:
+        raise AssertionError(
+            f"{what} raised ValueError: {err}. These bounds are legal: only a negative bound "
+            f"or low > high is an error (low == 0 flags nothing as vanishing, low == high "
+            f"flags everything but that one value)."
+        ) from err
+    if got != expected:
+        raise AssertionError(f"{what} returned {got}; expected {expected} (strict < and >).")
+
+
+@pytest.mark.task(4)
+@pytest.mark.parametrize(
+    ("low", "high"),
+    [
+        pytest.param(2.0, 1.0, id="low_above_high"),
+        pytest.param(-1.0, 1.0, id="negative_low"),
+        pytest.param(-2.0, -1.0, id="both_negative"),
+        pytest.param(1.0, -1.0, id="negative_high"),
+    ],
+)
+def test_diagnose_rejects_bad_bounds(low, high):
+    norms = {"0.weight": 1e-9, "0.bias": 0.5}
+    assert_raises(
+        ValueError,
+        kata.diagnose,
+        norms,
+        low,
+        high,
+        what=f"diagnose(norms, low={low}, high={high})",
+        mistake="check the bounds first: raise ValueError if low or high is negative, or "
+        "low > high (a negative bound or an empty range is a caller's bug, not a diagnosis).",
+    )

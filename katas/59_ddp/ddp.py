@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import torch
 from torch import Tensor, nn
@@ -22,6 +22,7 @@ def train_ddp(
     lr: float = 0.1,
     seed: int = 0,
     shuffle: bool = False,
+    device: torch.device | str | None = None,
 ) -> dict[str, Tensor]:
     """Train model_fn() as rank `rank` of `world_size` with DDP; return the trained weights.
 
@@ -31,9 +32,10 @@ def train_ddp(
     1. Join the process group: dist.init_process_group with this backend, init_method,
        rank and world_size, and a short timeout (at most 5 minutes, e.g. 60 s; gloo's
        default is 30 minutes), so a rank whose peers never arrive fails fast.
-    2. torch.manual_seed(seed), then model_fn(); the model lives on cuda:rank when backend
-       is "nccl", else on the CPU. Wrap it in DistributedDataParallel (device_ids=[rank]
-       on CUDA).
+    2. torch.manual_seed(seed), then model_fn(); the model lives on `device` when given
+       (a rank of a multi-node job: cuda:LOCAL_RANK, see choose_device_and_backend), else
+       on cuda:rank when backend is "nccl", else on the CPU. Wrap it in
+       DistributedDataParallel (device_ids=[the device's index] on CUDA).
     3. Shard the data: DistributedSampler(dataset, num_replicas=world_size, rank=rank,
        shuffle=shuffle, seed=seed) in a DataLoader of batch_size. For each epoch
        0, 1, ..., epochs - 1: sampler.set_epoch(epoch), then one torch.optim.SGD(lr) step
@@ -66,21 +68,42 @@ def _toy_model() -> nn.Module:
     return nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 1))
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """One rank of `torchrun --standalone --nproc_per_node=2 katas/59_ddp/ddp.py`.
+def choose_device_and_backend(env: Mapping[str, str]) -> tuple[torch.device, str]:
+    """The device and backend for the rank whose environment (os.environ) is `env`.
 
-    torchrun starts one process per rank and sets RANK, WORLD_SIZE, MASTER_ADDR and
-    MASTER_PORT in each one's environment. Read RANK and WORLD_SIZE from there and call
-    train_ddp(rank, world_size, backend, "env://", _toy_dataset(), _toy_model,
-    epochs=args.epochs, shuffle=True), other arguments at their defaults; backend "nccl"
-    when every rank can have its own GPU, else "gloo".
+    torchrun sets, in each rank, RANK (the rank among all nodes: its role, e.g. who saves),
+    LOCAL_RANK (its number on this node: which of this node's GPUs it owns) and
+    LOCAL_WORLD_SIZE (how many ranks run on this node). Returns
+    (torch.device("cuda", LOCAL_RANK), "nccl") when this node has a GPU for each of its
+    ranks, torch.cuda.device_count() >= LOCAL_WORLD_SIZE; else (torch.device("cpu"),
+    "gloo"). Only this node's GPUs count: WORLD_SIZE and RANK span every node, and a rank's
+    GPU index is never its RANK. Reads env only (never os.environ, never writes env) and
+    asks torch.cuda nothing but device_count().
+
+    Raises ValueError, saying to start the script with torchrun, when LOCAL_RANK or
+    LOCAL_WORLD_SIZE is missing from env.
+    """
+    # TODO: int(env["LOCAL_RANK"]), int(env["LOCAL_WORLD_SIZE"]), torch.cuda.device_count()
+    raise NotImplementedError("TODO: choose_device_and_backend(env)")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """One rank of `torchrun ... katas/59_ddp/ddp.py`, on one node or on several.
+
+    torchrun starts one process per rank and sets RANK, WORLD_SIZE, LOCAL_RANK,
+    LOCAL_WORLD_SIZE, MASTER_ADDR and MASTER_PORT in each one's environment. Read RANK and
+    WORLD_SIZE from there, take (device, backend) from choose_device_and_backend(os.environ)
+    and call train_ddp(rank, world_size, backend, "env://", _toy_dataset(), _toy_model,
+    epochs=args.epochs, shuffle=True, device=device), other arguments at their defaults.
 
     Options: --checkpoint PATH (default "ddp_checkpoint.pt"), --epochs N (default 2).
-    Rank 0, and only rank 0, saves the returned state dict to PATH with torch.save and
-    prints "rank 0 saved PATH"; the other ranks hold the same weights and write nothing.
+    Rank 0, and only rank 0 (RANK, not LOCAL_RANK: every node has a LOCAL_RANK 0), saves
+    the returned state dict to PATH with torch.save and prints "rank 0 saved PATH"; the
+    other ranks hold the same weights and write nothing.
     """
     # TODO: argparse for --checkpoint and --epochs; RANK and WORLD_SIZE from os.environ;
-    # train_ddp(..., "env://", ...); torch.save on rank 0 only
+    # choose_device_and_backend(os.environ); train_ddp(..., "env://", ..., device=device);
+    # torch.save on rank 0 only
     raise NotImplementedError("TODO: main(argv)")
 
 

@@ -19,8 +19,14 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DistributedSampler, TensorDataset
 
-from torchkatas.harness import ImplRef, assert_tensor_close, load_kata
-from torchkatas.launch import RanksFailed, file_init_method, run_ranks, run_torchrun
+from torchkatas.harness import ImplRef, assert_raises, assert_tensor_close, load_kata
+from torchkatas.launch import (
+    RanksFailed,
+    file_init_method,
+    run_ranks,
+    run_torchrun,
+    run_torchrun_nodes,
+)
 
 kata = load_kata(__file__)
 
@@ -47,7 +53,10 @@ def make_dataset(seed: int, n: int = N_SAMPLES) -> TensorDataset:
 
 
 def make_model() -> nn.Module:
-    return nn.Sequential(nn.Linear(5, 6), nn.Tanh(), nn.Linear(6, 2)).double()
+    """A float64 MLP with a buffer too: a state dict holds buffers, named_parameters() not."""
+    model = nn.Sequential(nn.Linear(5, 6), nn.Tanh(), nn.Linear(6, 2))
+    model.register_buffer("output_scale", torch.ones(2))  # unused in forward: stays ones
+    return model.double()
 
 
 def reference_weights(
@@ -165,15 +174,19 @@ def _train_in_rank(
             models.append(model)
             return model
 
+        dataset = make_dataset(run["data_seed"])
+        originals = [(t.clone(), t.requires_grad) for t in dataset.tensors]
         state = train_ddp(
-            rank,
-            world_size,
-            backend,
-            run["init_method"],
-            make_dataset(run["data_seed"]),
-            model_fn,
-            **run["kwargs"],
+            rank, world_size, backend, run["init_method"], dataset, model_fn, **run["kwargs"]
         )
+        dataset_changes = [
+            f"dataset.tensors[{j}]"
+            + (" (its values)" if not torch.equal(t, old) else " (its requires_grad)")
+            for j, (t, (old, grad)) in enumerate(zip(dataset.tensors, originals, strict=False))
+            if not torch.equal(t, old) or t.requires_grad != grad
+        ]
+        if len(dataset.tensors) != len(originals):
+            dataset_changes.append(f"the number of tensors ({len(dataset.tensors)})")
         initialized = dist.is_initialized()
         if initialized:  # tidy up for the next run; the tests report it
             dist.barrier()
@@ -192,6 +205,7 @@ def _train_in_rank(
                 "inits": list(inits),
                 "shares_storage": shared,
                 "models_built": len(models),
+                "dataset_changes": dataset_changes,
             }
         )
     return reports
@@ -254,8 +268,16 @@ def check_state_dict(state: Any, what: str) -> None:
             f"ddp_model.module.state_dict()."
         )
     if sorted(keys) != sorted(expected):
+        buffers = sorted(name for name, _ in make_model().named_buffers())
+        missing = sorted(set(expected) - set(keys))
+        hint = (
+            " Likely mistake: the parameters only (named_parameters() or parameters()); a "
+            "state dict holds the buffers too: use model.state_dict()."
+            if missing and missing == buffers
+            else ""
+        )
         raise AssertionError(
-            f"{what} returned keys {keys}, expected those of model_fn(): {expected}."
+            f"{what} returned keys {keys}, expected those of model_fn(): {expected}." + hint
         )
     for name, t in state.items():
         if not isinstance(t, torch.Tensor) or t.device.type != "cpu":
@@ -366,6 +388,24 @@ def test_returns_the_unwrapped_state_dict_on_the_cpu(tmp_path, device):
                     f"{what} returned tensors that share memory with the trained model's "
                     f"parameters: clone them (t.detach().cpu().clone()), so later changes "
                     f"to the model cannot reach the caller's copy."
+                )
+
+
+@pytest.mark.task(1)
+@pytest.mark.distributed
+@pytest.mark.timeout(150)
+def test_leaves_the_callers_dataset_untouched(tmp_path, device):
+    backend, world_size = _setup(device)
+    reports = ddp_reports(tmp_path, backend, world_size)
+    for rank, runs in enumerate(reports):
+        for i, report in enumerate(runs):
+            if report["dataset_changes"]:
+                raise AssertionError(
+                    f"rank {rank}: {describe_run(i, world_size, backend)} changed the "
+                    f"caller's dataset: {', '.join(report['dataset_changes'])} differ after the "
+                    f"call. The dataset belongs to the caller (every rank holds a full copy and "
+                    f"may reuse it): read batches from the DataLoader and leave its tensors "
+                    f"alone, no in-place normalising (x.sub_, x.div_) or requires_grad_()."
                 )
 
 
@@ -559,4 +599,222 @@ def check_state_dict_for(state: Any, model_fn, what: str) -> None:
             f"{what}: the checkpoint holds {shown}, expected _toy_model()'s state dict keys "
             f"{expected}. Likely mistake: saving the DDP wrapper's state ('module.' keys) or "
             f"something other than train_ddp's result."
+        )
+
+
+# ----------------------------------------------------------------------------- task 4
+
+# (env, torch.cuda.device_count(), expected (device, backend)); os.environ holds other values
+CHOICES = [
+    pytest.param(
+        {"RANK": "1", "LOCAL_RANK": "0", "WORLD_SIZE": "2", "LOCAL_WORLD_SIZE": "1"}, 1,
+        ("cuda:0", "nccl"), id="second-node-one-gpu", marks=pytest.mark.task(4),
+    ),
+    pytest.param(
+        {"RANK": "1", "LOCAL_RANK": "0", "WORLD_SIZE": "2", "LOCAL_WORLD_SIZE": "1"}, 0,
+        ("cpu", "gloo"), id="second-node-no-gpu", marks=pytest.mark.task(4),
+    ),
+    pytest.param(
+        {"RANK": "5", "LOCAL_RANK": "1", "WORLD_SIZE": "8", "LOCAL_WORLD_SIZE": "4"}, 4,
+        ("cuda:1", "nccl"), id="node-of-four-gpus", marks=pytest.mark.task(4),
+    ),
+    pytest.param(
+        {"RANK": "5", "LOCAL_RANK": "1", "WORLD_SIZE": "8", "LOCAL_WORLD_SIZE": "4"}, 2,
+        ("cpu", "gloo"), id="fewer-gpus-than-local-ranks", marks=pytest.mark.task(4),
+    ),
+]  # fmt: skip
+# os.environ during these tests: unlike every case, so that reading it shows (cuda:3)
+DECOY_ENV = {"RANK": "3", "LOCAL_RANK": "3", "WORLD_SIZE": "4", "LOCAL_WORLD_SIZE": "1"}
+
+
+def _fake_gpus(monkeypatch: pytest.MonkeyPatch, count: int) -> None:
+    """torch.cuda reports `count` GPUs (is_available agrees), and os.environ decoy values."""
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: count)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: count > 0)
+    for name, value in DECOY_ENV.items():
+        monkeypatch.setenv(name, value)
+
+
+def _choice_mistake(env: dict[str, str], gpus: int, got: tuple[str, str]) -> str:
+    """The likely mistake behind a wrong (device, backend), from what came back."""
+    rank, local_rank = int(env["RANK"]), int(env["LOCAL_RANK"])
+    world, local_world = int(env["WORLD_SIZE"]), int(env["LOCAL_WORLD_SIZE"])
+    device, backend = got
+    if device == f"cuda:{rank}" and rank != local_rank:
+        return (
+            "the device index is RANK, the rank among all nodes; a rank's GPU on its own "
+            "node is cuda:LOCAL_RANK (RANK 1 on a second one-GPU node has only cuda:0)."
+        )
+    if (device, backend) == choose_reference(DECOY_ENV, gpus):
+        return "reading os.environ instead of the env it was given."
+    if backend == "gloo" and gpus < world:
+        return (
+            "choosing nccl by WORLD_SIZE (the ranks of every node); only this node's ranks "
+            "need this node's GPUs: compare torch.cuda.device_count() with LOCAL_WORLD_SIZE."
+        )
+    if backend == "nccl" and 0 < gpus < local_world:
+        return (
+            f"nccl whenever there is a GPU: {gpus} GPU(s) cannot give each of this node's "
+            f"{local_world} ranks its own; compare device_count() with LOCAL_WORLD_SIZE."
+        )
+    return "see the docstring: cuda:LOCAL_RANK and nccl iff device_count() >= LOCAL_WORLD_SIZE."
+
+
+def choose_reference(env: dict[str, str], gpus: int) -> tuple[str, str]:
+    if gpus >= int(env["LOCAL_WORLD_SIZE"]):
+        return f"cuda:{env['LOCAL_RANK']}", "nccl"
+    return "cpu", "gloo"
+
+
+@pytest.mark.parametrize(("env", "gpus", "expected"), CHOICES)
+def test_chooses_this_nodes_gpu_and_backend_from_the_local_variables(
+    monkeypatch, env, gpus, expected
+):
+    _fake_gpus(monkeypatch, gpus)
+    given = dict(env)
+    what = f"choose_device_and_backend({given}) with torch.cuda.device_count() == {gpus}"
+    got = kata.choose_device_and_backend(env)
+    if env != given:
+        raise AssertionError(
+            f"{what} changed the env it was given, to {env}: it should only read it (it is "
+            f"os.environ in main, which every later read sees)."
+        )
+    if (
+        not isinstance(got, tuple)
+        or len(got) != 2
+        or not isinstance(got[0], torch.device)
+        or not isinstance(got[1], str)
+    ):
+        raise AssertionError(
+            f"{what} returned {got!r}, expected a tuple (torch.device, backend name), "
+            f"e.g. (torch.device({expected[0]!r}), {expected[1]!r})."
+        )
+    shown = (str(got[0]), got[1])
+    if shown != expected:
+        raise AssertionError(
+            f"{what} returned (device {shown[0]!r}, backend {shown[1]!r}), expected "
+            f"(device {expected[0]!r}, backend {expected[1]!r}). Likely mistake: "
+            + _choice_mistake(given, gpus, shown)
+        )
+
+
+@pytest.mark.task(4)
+@pytest.mark.parametrize("missing", ["LOCAL_RANK", "LOCAL_WORLD_SIZE"])
+def test_raises_value_error_outside_torchrun(monkeypatch, missing):
+    _fake_gpus(monkeypatch, 1)
+    env = {"RANK": "0", "LOCAL_RANK": "0", "WORLD_SIZE": "1", "LOCAL_WORLD_SIZE": "1"}
+    del env[missing]
+    assert_raises(
+        ValueError,
+        kata.choose_device_and_backend,
+        env,
+        what=f"choose_device_and_backend({env}) without {missing}, as in a run without torchrun",
+        mistake=f"a default for a missing {missing} (env.get({missing!r}, ...)), which "
+        f"silently treats a plain `python ddp.py` as a torchrun rank, or reading os.environ "
+        f"instead of env; and env[{missing!r}] alone raises KeyError: check for the variable "
+        f"and raise ValueError saying to start the script with torchrun.",
+    )
+
+
+def _spy_on_node() -> None:
+    """Runs in each rank of the two-node job: log torch.save calls (as in task 3), and at
+    destroy_process_group dump the DDP-wrapped model's weights to $DDP_KATA_WEIGHTS."""
+    import torch.distributed as dist
+    from torch.distributed import distributed_c10d as c10d
+    from torch.nn.parallel import DistributedDataParallel
+
+    real_save = torch.save
+    _spy_on_save()
+    weights_dir = Path(os.environ["DDP_KATA_WEIGHTS"])
+    wrapped: list[nn.Module] = []
+    real_init, real_destroy = DistributedDataParallel.__init__, c10d.destroy_process_group
+
+    def init(self, module, *args, **kwargs):
+        wrapped.append(module)
+        real_init(self, module, *args, **kwargs)
+
+    def destroy_process_group(*args, **kwargs):
+        if wrapped:  # after the barrier: the weights are final
+            state = {k: v.detach().cpu().clone() for k, v in wrapped[-1].state_dict().items()}
+            real_save(state, weights_dir / f"rank{os.environ['RANK']}.pt")
+        return real_destroy(*args, **kwargs)
+
+    DistributedDataParallel.__init__ = init
+    for module in (dist, c10d):  # before the implementation is loaded: `from ... import` too
+        module.destroy_process_group = destroy_process_group
+
+
+@pytest.mark.task(4)
+@pytest.mark.distributed
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_two_torchrun_nodes_end_with_identical_weights(tmp_path):
+    saves, weights = tmp_path / "saves", tmp_path / "weights"
+    saves.mkdir()
+    weights.mkdir()
+    argv = ["--epochs", "1"]  # the default --checkpoint, in the working directory
+    what = (
+        "two torchrun nodes (--nnodes=2 --nproc_per_node=1 --rdzv-backend=c10d on "
+        f"127.0.0.1) running ddp.py {' '.join(argv)}"
+    )
+    nodes = run_torchrun_nodes(
+        kata.ref("main"),
+        2,
+        argv,
+        tmp_path=tmp_path,
+        timeout=180,
+        setup=ImplRef(Path(__file__), None, "_spy_on_node"),
+        env={"DDP_KATA_SAVES": str(saves), "DDP_KATA_WEIGHTS": str(weights)},
+        cwd=tmp_path,
+    )
+    writers = sorted(p.name.split("-")[0] for p in saves.iterdir())
+    if writers != ["rank0"]:
+        raise AssertionError(
+            f"{what}: torch.save was called by {writers or 'no rank'}, expected once, by "
+            f"RANK 0: only rank 0 should write the checkpoint. Each node has a LOCAL_RANK 0, "
+            f"so `if local_rank == 0` saves once per node; decide roles by RANK."
+        )
+    checkpoint = tmp_path / "ddp_checkpoint.pt"
+    if not checkpoint.is_file():
+        target = next(iter(saves.iterdir())).read_text()
+        raise AssertionError(
+            f"{what}: rank 0 saved to {target!r}, expected the default --checkpoint "
+            f"'ddp_checkpoint.pt' in the working directory."
+        )
+    printed = [line for node in nodes for line in node.stdout.splitlines() if "saved" in line]
+    if printed != ["rank 0 saved ddp_checkpoint.pt"]:
+        raise AssertionError(
+            f"{what}: the nodes printed {printed}, expected one line, "
+            f"'rank 0 saved ddp_checkpoint.pt'."
+        )
+    found = sorted(p.name for p in weights.iterdir())
+    if found != ["rank0.pt", "rank1.pt"]:
+        raise AssertionError(
+            f"{what}: a DDP-wrapped model reached destroy_process_group on {found or 'no rank'}, "
+            f"expected on rank0.pt and rank1.pt: every rank trains through "
+            f"DistributedDataParallel and tears the group down."
+        )
+    first, second = (torch.load(weights / name, weights_only=True) for name in found)
+    for name in first:
+        if not torch.allclose(second[name], first[name], rtol=1e-6, atol=1e-7):
+            raise AssertionError(
+                f"{what}: the two ranks ended with different weights ({name!r} differs by up "
+                f"to {(second[name] - first[name]).abs().max().item():.3g}). Likely mistake: "
+                f"the ranks do not average their gradients (no DDP, or a wrong rank or world "
+                f"size passed to train_ddp)."
+            )
+    state = torch.load(checkpoint, weights_only=True)
+    check_state_dict_for(state, kata._toy_model, what)
+    expected = reference_weights(
+        kata._toy_dataset(), 2, kata._toy_model, epochs=1, batch_size=4, lr=0.1, seed=0,
+        shuffle=True,
+    )  # fmt: skip
+    for name in expected:
+        assert_tensor_close(
+            state[name],
+            expected[name],
+            what=f"{what}: checkpoint[{name!r}] against one process training _toy_model() "
+            f"for 1 epoch on the union of the 2 ranks' batches",
+            mistake="main() does not pass --epochs on, or does not call train_ddp with RANK "
+            "and WORLD_SIZE from the environment, init_method 'env://' and shuffle=True.",
         )

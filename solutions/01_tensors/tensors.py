@@ -69,3 +69,18 @@ def filled_like(t: Tensor, value: float) -> Tensor:
     t is not changed.
     """
     return torch.full_like(t, value)
+
+
+def to_numpy(t: Tensor) -> np.ndarray:
+    """t's values as a NumPy array of t's shape and the matching NumPy dtype.
+
+    A CPU tensor gives an array that shares its memory (a write to either shows in the
+    other), also when t requires grad: .numpy() refuses such a tensor, so detach it first.
+    A tensor on another device (CUDA) is copied to the CPU. NumPy has no bfloat16: a
+    bfloat16 t gives a float32 array (a copy; exact, since float32 holds every bfloat16).
+    t is not changed: its requires_grad, .grad, device, dtype and values stay as they were.
+    """
+    t = t.detach()  # same storage, no graph: .numpy() accepts it; the caller's t keeps its flags
+    if t.dtype == torch.bfloat16:
+        t = t.float()  # NumPy has no bfloat16; float32 holds every bfloat16 value exactly
+    return t.cpu().numpy()  # .cpu() returns t itself on the CPU, a copy from any other device

@@ -7,8 +7,10 @@ from torch import Tensor
 def stack_samples(samples: list[Tensor]) -> Tensor:
     """Stack equally shaped samples into a batch along a new first dimension.
 
-    samples: a non-empty list of B tensors, each (C, L). Returns (B, C, L), a new tensor
-    (a copy: writing to it does not change the samples). Raises ValueError for an empty list.
+    samples: a non-empty list of B tensors, each (C, L), contiguous or not. Returns
+    (B, C, L), a new tensor (a copy: writing to it does not change the samples; B = 1
+    included). One joining call for the whole list, not one per sample. The samples and the
+    list are not changed. Raises ValueError for an empty list.
     """
     if not samples:
         raise ValueError("stack_samples needs at least one sample")
@@ -18,8 +20,11 @@ def stack_samples(samples: list[Tensor]) -> Tensor:
 def concat_batches(batches: list[Tensor]) -> Tensor:
     """Join batches of different sizes into one batch along the existing first dimension.
 
-    batches: a non-empty list of tensors (B_i, ...) whose trailing dimensions agree.
-    Returns (sum of B_i, ...), a new tensor (a copy). Raises ValueError for an empty list.
+    batches: a non-empty list of tensors (B_i, ...) whose trailing dimensions agree; a B_i
+    may be 0. Returns (sum of B_i, ...), a new tensor (a copy, also for a single batch).
+    torch.cat is called exactly once, however many batches: joining in a loop
+    (out = torch.cat([out, b])) copies everything joined so far at every step, quadratic
+    work. The batches are not changed. Raises ValueError for an empty list.
     """
     if not batches:
         raise ValueError("concat_batches needs at least one batch")
@@ -29,9 +34,10 @@ def concat_batches(batches: list[Tensor]) -> Tensor:
 def split_by_sizes(x: Tensor, sizes: list[int]) -> tuple[Tensor, ...]:
     """x cut along dim 0 into consecutive pieces of the given sizes, as views.
 
-    x: (N, ...), sizes: non-negative ints summing to N. Returns a tuple of len(sizes)
-    tensors, piece k of shape (sizes[k], ...), each a view sharing x's storage (no copy).
-    Raises ValueError if the sizes do not sum to N.
+    x: (N, ...), contiguous or not; sizes: non-negative ints summing to N (a size may be
+    0). Returns a tuple (not a list) of len(sizes) tensors, piece k of shape
+    (sizes[k], ...), each a view sharing x's storage (no copy). Raises ValueError if the
+    sizes do not sum to N.
     """
     if sum(sizes) != x.shape[0]:
         raise ValueError(f"sizes {sizes} sum to {sum(sizes)}, but x has {x.shape[0]} rows")
@@ -41,8 +47,9 @@ def split_by_sizes(x: Tensor, sizes: list[int]) -> tuple[Tensor, ...]:
 def halves(x: Tensor) -> tuple[Tensor, Tensor]:
     """The two halves of x's last dimension (as a GLU layer splits its input), as views.
 
-    x: (..., 2H). Returns (first, second), each (..., H): first = x[..., :H],
-    second = x[..., H:], both views of x. Raises ValueError if the last dimension is odd.
+    x: (..., 2H), contiguous or not. Returns (first, second), each (..., H):
+    first = x[..., :H], second = x[..., H:], both views of x. Raises ValueError if the
+    last dimension is odd.
     """
     if x.shape[-1] % 2:
         raise ValueError(f"the last dimension must be even, got {x.shape[-1]}")
@@ -75,11 +82,41 @@ def pick(logits: Tensor, targets: Tensor) -> Tensor:
 def one_hot(labels: Tensor, num_classes: int, dtype: torch.dtype = torch.float32) -> Tensor:
     """One-hot rows for integer labels, built with scatter_ (not F.one_hot).
 
-    labels: (N,) int64 on any device. Returns (N, num_classes) of the given dtype on
-    labels' device, with out[i, labels[i]] = 1 and zeros elsewhere. Raises ValueError if a
-    label is outside [0, num_classes) (scatter_ itself may fail obscurely on a GPU).
+    labels: (N,) int64 on any device, N may be 0; labels is not changed. Returns
+    (N, num_classes) of the given dtype on labels' device, with out[i, labels[i]] = 1 and
+    zeros elsewhere. Raises ValueError if a label is outside [0, num_classes) (scatter_
+    itself may fail obscurely on a GPU).
     """
     if labels.numel() and (labels.min() < 0 or labels.max() >= num_classes):
         raise ValueError(f"labels must lie in [0, {num_classes})")
     out = torch.zeros(labels.shape[0], num_classes, dtype=dtype, device=labels.device)
     return out.scatter_(1, labels.unsqueeze(1), 1)  # (N, num_classes)
+
+
+def zero_column_(t: Tensor, j: int) -> Tensor:
+    """Write zeros into column j of a 2-D tensor in place, and return t itself.
+
+    t: (N, M), any dtype, contiguous or not (a transposed tensor too). Afterwards
+    t[:, j] is all zeros and every other element is as before; every view made from t
+    earlier shows the zeros, since a write through basic indexing (t[:, j] = ...) goes to
+    t's storage. Returns the same tensor object t, not a new tensor. Raises ValueError
+    unless 0 <= j < M (a negative j would silently count from the end).
+    """
+    m = t.shape[1]
+    if not 0 <= j < m:
+        raise ValueError(f"column {j} is out of range for a tensor with {m} columns")
+    t[:, j] = 0  # basic indexing: a view of column j, written in place
+    return t
+
+
+def take_rows(t: Tensor, idx: Tensor) -> Tensor:
+    """The rows of t that idx selects, as a new tensor (a copy, never a view).
+
+    t: (N, ...), contiguous or not. idx: either a 1-D int64 tensor of row numbers in
+    [0, N) (any order, repeats allowed, possibly empty), giving (len(idx), ...) equal to
+    t.index_select(0, idx); or a 1-D bool mask of length N, giving (mask.sum(), ...) equal
+    to t[mask], the rows where the mask is True, in order. Advanced indexing copies: the
+    result has its own storage, so writing to it leaves t unchanged, even when every row
+    is taken. Neither t nor idx is changed.
+    """
+    return t[idx]  # a tensor index is advanced indexing: always a copy, (K, ...)

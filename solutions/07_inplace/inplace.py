@@ -25,7 +25,7 @@ def masked_tanh(x: Tensor, mask: Tensor) -> Tensor:
     tanh's where mask is False and 0 where it is True. Must not write into tanh's output in
     place (h = x.tanh(); h[mask] = 0 breaks backward: tanh saves its output), and must not
     hide such a write from autograd with .data or detach (the gradient would be silently
-    wrong). x is not changed.
+    wrong). x and mask are not changed.
     """
     h = torch.tanh(x)
     return h.masked_fill(mask, 0.0)  # a new tensor: tanh's saved output is untouched
@@ -37,7 +37,8 @@ def assign_(w: Tensor, values: Tensor) -> Tensor:
     w: a leaf with requires_grad=True; values: w's shape, any floating dtype, any device.
     Copies values into w's existing storage (views of w see them), converting to w's dtype
     and device. Returns w itself, still a leaf, still requires_grad=True, no grad_fn, its
-    dtype, device and .grad unchanged. Autograd does not record the copy.
+    dtype, device and .grad unchanged. Autograd does not record the copy. values is not
+    changed.
     """
     with torch.no_grad():
         w.copy_(values)  # copy_ converts dtype and device, and writes into w's storage
@@ -48,8 +49,10 @@ def sgd_step_(params: list[Tensor], lr: float) -> None:
     """One plain SGD step, in place: p -= lr * p.grad for each p, then p.grad = None.
 
     params: leaf tensors with requires_grad=True; a parameter whose .grad is None is left
-    alone. Each parameter stays the same object with the same storage, still a leaf that
-    requires grad. The update is not recorded by autograd.
+    alone (the ones after it are still updated). Each parameter stays the same object with
+    the same storage, still a leaf that requires grad. The update is not recorded by
+    autograd. The list and the gradient tensors themselves are not changed (the caller may
+    still hold them).
     """
     with torch.no_grad():
         for p in params:

@@ -58,3 +58,35 @@ def frozen_features_loss(
     features = backbone(x).detach()  # (B, F)
     logits = head(features)  # (B, K)
     return F.cross_entropy(logits, targets)
+
+
+_MODES = {"grad": torch.enable_grad, "no_grad": torch.no_grad, "inference": torch.inference_mode}
+
+
+def saved_tensor_count(model: nn.Module, x: Tensor, mode: str) -> int:
+    """How many tensors autograd saves for backward during one forward pass model(x).
+
+    mode: "grad" (autograd on, also when the caller is inside torch.no_grad()), "no_grad"
+    (under torch.no_grad()) or "inference" (under torch.inference_mode()). Runs model(x)
+    once in that mode inside torch.autograd.graph.saved_tensors_hooks, whose pack hook counts
+    every tensor autograd saves, and returns the count as an int: positive in "grad" mode
+    for a model whose parameters require grad, 0 in the other two modes. The model runs as
+    it is: no submodule's train/eval flag is changed. No backward is run, so no parameter
+    gets a .grad; x is not changed. Raises ValueError for any other mode.
+    """
+    if mode not in _MODES:
+        raise ValueError(f"mode must be one of {sorted(_MODES)}, got {mode!r}")
+    count = 0
+
+    def pack(t: Tensor) -> Tensor:
+        nonlocal count
+        count += 1  # called once per tensor autograd keeps for backward, as it saves it
+        return t  # what autograd stores; unpack hands it back if a backward ever runs
+
+    def unpack(t: Tensor) -> Tensor:
+        return t
+
+    # enable_grad turns autograd back on even inside a caller's no_grad block
+    with torch.autograd.graph.saved_tensors_hooks(pack, unpack), _MODES[mode]():
+        model(x)  # the output (and the graph with its saved tensors) is dropped here
+    return count

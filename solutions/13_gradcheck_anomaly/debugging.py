@@ -1,4 +1,4 @@
-"""Kata 13: debugging gradients with gradcheck and detect_anomaly. See README.md."""
+"""Kata 13: debugging gradients and numerics: gradcheck, detect_anomaly, float64. See README."""
 
 import re
 from collections.abc import Callable
@@ -49,3 +49,39 @@ def first_nan_op(fn: Callable[..., Tensor], *inputs: Tensor) -> str | None:
 
 # the message anomaly mode raises: "Function 'LogBackward0' returned nan values in its 0th output."
 _NAN_NODE = re.compile(r"Function '(\w+)' returned nan values")
+
+
+def forward_is_stable(
+    fn: Callable[[Tensor], Tensor], make_input: Callable[[torch.Generator], Tensor]
+) -> bool:
+    """Whether fn, computed in float32, stays finite and close to a float64 reference.
+
+    fn: maps a floating-point tensor to a tensor (elementwise, or reducing like softmax or
+    log-sum-exp). make_input(gen): draws one float64 input of moderate size inside fn's
+    domain from the torch.Generator gen, e.g. torch.randn(4, 6, generator=gen,
+    dtype=torch.float64); it may return the same tensor every time, and that tensor must
+    not be changed. For a few draws x from a generator the function seeds itself, tries x,
+    x * 1e3 (magnitudes around 1e3, each sign kept) and x * 1e-6 (values near 0). Each
+    trial rounds its input to float32, x32, and compares out = fn(x32) with the reference
+    ref = fn(x32.double()): the same values, so only fn's float32 arithmetic is judged, not
+    the rounding of the input. Returns False if out or ref has a non-finite value (inf or
+    nan), or if (out - ref).abs().max() > 1e-4 * ref.abs().max(), a relative error of the
+    whole output; True otherwise, as a Python bool.
+    """
+    gen = torch.Generator().manual_seed(0)  # the same draws every call: a repeatable verdict
+    for _ in range(3):
+        x = make_input(gen)
+        # large magnitudes overflow exp and underflow sigmoid; tiny ones cancel in 1 + x
+        for scale in (1.0, 1e3, 1e-6):
+            x32 = (x * scale).to(torch.float32)  # x * scale is a new tensor: x is untouched
+            out = fn(x32)
+            ref = fn(x32.to(torch.float64))  # exactly x32's values, in float64
+            # allclose would call inf close to inf: a naive formula overflows in both
+            if not (bool(torch.isfinite(out).all()) and bool(torch.isfinite(ref).all())):
+                return False
+            error = (out.to(torch.float64) - ref).abs().max()
+            # relative to the largest |ref|: entries that underflow to 0 in float32 (a
+            # softmax's exp(-100)) are tiny next to the output, not wrong
+            if bool(error > 1e-4 * ref.abs().max()):
+                return False
+    return True

@@ -85,3 +85,29 @@ def ctc_loss(
         blank=0,
         reduction="none",
     )
+
+
+def bce(probs: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy on probabilities, like F.binary_cross_entropy / nn.BCELoss.
+
+    probs: floating point, any shape, values in [0, 1]: probabilities (a sigmoid's output),
+    not logits. target: same shape, dtype and device, values in [0, 1]. Like torch, clamps
+    each log term (log(p) and log(1 - p)) at -100 before weighting it, so probabilities of
+    exactly 0 and 1 give a finite loss (100 for a confident mistake); its gradient equals
+    torch's for probabilities between 1e-6 and 1 - 1e-6. Raises ValueError when a
+    probability lies outside [0, 1] (logits passed by mistake), and for an unknown
+    reduction (as in mse_loss). Do not call torch's BCE functions or nn.BCELoss.
+    """
+    _check_reduction(reduction)
+    # a data-dependent check (it reads the values): torch's own kernel refuses these too
+    if bool(((probs < 0) | (probs > 1)).any()):
+        raise ValueError(
+            "bce expects probabilities in [0, 1] (got values outside): pass sigmoid(logits), "
+            "or better, the logits themselves to bce_with_logits"
+        )
+    # clamp each log term before weighting it: at p = 0 (or 1) the log is -inf, and
+    # target * -inf would be NaN where target is 0; clamped, a confident mistake costs 100
+    log_p = torch.log(probs).clamp(min=-100)
+    log_not_p = torch.log1p(-probs).clamp(min=-100)  # log(1 - p), precise for small p
+    loss = -(target * log_p + (1 - target) * log_not_p)
+    return _reduce(loss, reduction)

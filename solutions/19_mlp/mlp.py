@@ -3,6 +3,7 @@
 import itertools
 from collections.abc import Sequence
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -54,3 +55,82 @@ def linear_params(model: MLP) -> list[tuple[Tensor, Tensor]]:
     linear_params(model)) equals model(x) and its backward fills the model's .grad.
     """
     return [(m.weight, m.bias) for m in model.modules() if isinstance(m, nn.Linear)]
+
+
+def collapse_linear(model: nn.Sequential) -> nn.Linear:
+    """The one nn.Linear that computes the same function as a stack of nn.Linear layers.
+
+    model: an nn.Sequential of nn.Linear layers only (with or without bias), each taking
+    the previous one's out_features; not modified. Returns a new nn.Linear (with a bias,
+    sharing no tensor with the model) of the model's dtype and device whose weight is
+    W_k @ ... @ W_2 @ W_1 and whose bias is the layers' biases carried through the later
+    weights, so that it equals model(x) for every x, up to rounding. Raises ValueError for
+    an empty model, for layers whose sizes do not chain, and for any module that is not an
+    nn.Linear (ReLU, Dropout, ...): with a non-linearity between them, no single Linear
+    computes the stack.
+    """
+    layers = list(model)
+    if not layers:
+        raise ValueError("collapse_linear needs at least one nn.Linear; the model is empty")
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, nn.Linear):
+            raise ValueError(
+                f"layer {i} is {type(layer).__name__}, not an nn.Linear: a stack with a "
+                f"non-linearity in it is not one linear map, and no single Linear equals it"
+            )
+        if i and layer.in_features != layers[i - 1].out_features:
+            raise ValueError(
+                f"layer {i} takes {layer.in_features} features, but layer {i - 1} gives "
+                f"{layers[i - 1].out_features}: the sizes do not chain"
+            )
+    first = layers[0]
+    with torch.no_grad():  # new weights, not a graph hanging off the model's
+        weight = first.weight.clone()  # (out_1, in_1)
+        bias = first.bias.clone() if first.bias is not None else weight.new_zeros(len(weight))
+        for layer in layers[1:]:
+            # layer(W x + b) = (W_i W) x + (W_i b + b_i): the earlier bias goes through W_i
+            weight = layer.weight @ weight  # (out_i, in_1)
+            bias = layer.weight @ bias
+            if layer.bias is not None:
+                bias = bias + layer.bias
+        out = nn.Linear(
+            first.in_features, layers[-1].out_features, dtype=weight.dtype, device=weight.device
+        )
+        out.weight.copy_(weight)
+        out.bias.copy_(bias)
+    return out
+
+
+def mlp_backward(
+    x: Tensor, params: Sequence[tuple[Tensor, Tensor]], target: Tensor
+) -> list[tuple[Tensor, Tensor]]:
+    """The gradients of an MSE loss through mlp_functional's network, by hand.
+
+    x: (N, in_0); params as in mlp_functional; target: (N, out_last); one floating dtype
+    and device; none of them is modified. The loss is
+    ((mlp_functional(x, params) - target) ** 2).mean(), the mean over every element
+    (F.mse_loss's "mean"). Returns [(dW_0, db_0), (dW_1, db_1), ...]: the loss's gradient
+    with respect to each weight and bias, shaped like them. Compute it with matrix
+    products: a forward pass that keeps each layer's input and pre-activation, then the
+    chain rule from the last layer back. ReLU's gradient at exactly 0 is 0, as torch's. Do
+    not use autograd (.backward(), torch.autograd.grad, torch.func).
+    """
+    # forward, keeping what the backward pass needs: each layer's input and pre-activation
+    inputs, pre_activations = [], []
+    a = x
+    for i, (weight, bias) in enumerate(params):
+        z = a @ weight.T + bias  # (N, out_i)
+        inputs.append(a)
+        pre_activations.append(z)
+        a = z.clamp(min=0) if i < len(params) - 1 else z
+    # d mean((y - t)^2) / dy: every element counts once in the mean, N * out_last of them
+    grad = 2 * (a - target) / a.numel()  # (N, out_last)
+    grads = []
+    for i in reversed(range(len(params))):
+        if i < len(params) - 1:
+            # through the ReLU after layer i: slope 1 where z > 0, and 0 at z = 0 (torch's)
+            grad = grad * (pre_activations[i] > 0)
+        weight = params[i][0]
+        grads.append((grad.T @ inputs[i], grad.sum(0)))  # (out_i, in_i), (out_i,)
+        grad = grad @ weight  # (N, in_i): the gradient with respect to layer i's input
+    return grads[::-1]

@@ -75,3 +75,42 @@ def train_step(
     clip_grad_norm(model.parameters(), max_norm)
     optimizer.step()
     return loss.item()
+
+
+def grad_norms(model: nn.Module) -> dict[str, float]:
+    """Each parameter's gradient L2 norm, by name: where do gradients vanish or explode?
+
+    Returns {name: norm} for the parameters of model.named_parameters(), in that order:
+    norm is the L2 norm of that one parameter's .grad (one norm per parameter, not one for
+    the whole model), as a Python float. A parameter whose .grad is None (frozen, or not
+    used by the loss) is left out. Gradients of any shape and dtype; the gradients, the
+    parameters and the model are left as they are.
+    """
+    # one norm per tensor (the global norm of clip_grad_norm hides which layer is at fault);
+    # vector_norm reads any strides and computes in the gradient's own dtype
+    return {
+        name: torch.linalg.vector_norm(p.grad).item()
+        for name, p in model.named_parameters()
+        if p.grad is not None
+    }
+
+
+def diagnose(norms: dict[str, float], low: float, high: float) -> dict[str, list[str]]:
+    """Name the parameters whose gradient norm is suspiciously small or large.
+
+    norms: {name: norm}, as grad_norms returns it; it is not modified. Returns a new dict
+    {"vanishing": [...], "exploding": [...]}, keys in that order: the names with
+    norm < low and the names with norm > high, each list in the order of norms. Both
+    bounds are strict: a norm exactly equal to low or to high is neither. low == 0 (nothing
+    can vanish) and low == high are allowed. Raises ValueError if low or high is negative,
+    or low > high, before looking at norms.
+    """
+    if low < 0 or high < 0:
+        raise ValueError(f"diagnose: low={low} and high={high} must both be >= 0")
+    if low > high:
+        raise ValueError(f"diagnose: low={low} must be <= high={high}")
+    # dicts keep insertion order, so both lists follow the model's named_parameters order
+    return {
+        "vanishing": [name for name, norm in norms.items() if norm < low],
+        "exploding": [name for name, norm in norms.items() if norm > high],
+    }

@@ -42,6 +42,10 @@ and the trap behind each point:
 `run_torchrun(ref, 2, argv, tmp_path=...)` runs `fn(argv)` in each rank of
 `python -m torch.distributed.run --standalone --nproc_per_node=2` (torchrun picks a free
 port) under the same rules: one deadline, the whole process group killed at it, os._exit.
+`run_torchrun_nodes(ref, 2, argv, tmp_path=...)` runs a two-"node" job on this machine: one
+torchrun agent per node, meeting through the c10d rendezvous on a free localhost port, one
+rank each, as separate machines would (a node that fails gets its peers killed after
+GRACE_S, since they would wait for it).
 
 Pass the process group a short `timeout` too (`init_process_group(..., timeout=...)`): gloo's
 default is 30 minutes. Pick a rendezvous per call: `file_init_method(tmp_path)` (a fresh
@@ -465,6 +469,140 @@ def run_torchrun(
             + _tail(stdout, stderr)
         )
     return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
+
+
+def run_torchrun_nodes(
+    ref: ImplRef,
+    nnodes: int,
+    argv: Sequence[str] = (),
+    *,
+    tmp_path: str | Path,
+    timeout: float = 150.0,
+    setup: ImplRef | None = None,
+    env: dict[str, str] | None = None,
+    cwd: str | Path | None = None,
+) -> list[subprocess.CompletedProcess[str]]:
+    """Run `fn(list(argv))` in a torchrun job of `nnodes` "nodes" on this machine, one rank each.
+
+    Each node is a torchrun agent of its own, started as on separate machines:
+    `--nnodes=N --node_rank=i --nproc_per_node=1 --rdzv-backend=c10d
+    --rdzv-endpoint=127.0.0.1:PORT --rdzv-id=ID`, PORT a free port, node 0 hosting the
+    rendezvous store (`is_host`); `--local-addr=127.0.0.1`, so no node depends on what this
+    machine's hostname resolves to. Each rank then sees RANK 0..N-1, LOCAL_RANK 0,
+    WORLD_SIZE N and LOCAL_WORLD_SIZE 1 (the c10d rendezvous numbers the nodes in the order it
+    admits them, not by --node_rank). `setup`, `env` as for run_torchrun; `cwd` is every
+    agent's working directory. Returns each node's output, in node order. Raises
+    TorchrunFailed quoting every rank's traceback and every node's output if a node exits
+    non-zero (the other nodes get GRACE_S seconds, then are killed: they would wait for the
+    lost peer) or is still running `timeout` seconds after the start; no process it started
+    outlives the call.
+    """
+    if nnodes < 1:
+        raise ValueError(f"nnodes must be at least 1, got {nnodes}")
+    call = next(_calls)
+    spec = Path(tmp_path) / f"torchrun-{os.getpid()}-{call}.json"
+    spec.write_text(json.dumps({"target": _ref_json(ref), "setup": _ref_json(setup)}))
+    scratch = Path(tmp_path) / f"torchrun-tmp-{os.getpid()}-{call}"
+    scratch.mkdir(parents=True, exist_ok=True)
+    child_env = {**os.environ, "OMP_NUM_THREADS": "1", "TMPDIR": str(scratch), **(env or {})}
+    port = free_port()
+    join_s = max(1, int(timeout))  # the agents give up waiting for peers by our deadline too
+    procs: list[subprocess.Popen[str]] = []
+    logs: list[tuple[Path, Path]] = []
+    try:
+        for node in range(nnodes):
+            cmd = [
+                sys.executable, "-m", "torch.distributed.run", f"--nnodes={nnodes}",
+                f"--node_rank={node}", "--nproc_per_node=1", "--rdzv-backend=c10d",
+                f"--rdzv-endpoint=127.0.0.1:{port}", f"--rdzv-id=katas-{os.getpid()}-{call}",
+                f"--rdzv-conf=is_host={int(node == 0)},join_timeout={join_s}",
+                "--local-addr=127.0.0.1", "-m", "torchkatas.launch", str(spec), *argv,
+            ]  # fmt: skip
+            out, err = scratch / f"node{node}.stdout", scratch / f"node{node}.stderr"
+            logs.append((out, err))
+            with out.open("w") as stdout, err.open("w") as stderr:
+                procs.append(
+                    subprocess.Popen(
+                        cmd,
+                        stdout=stdout,
+                        stderr=stderr,
+                        text=True,
+                        env=child_env,
+                        cwd=cwd,
+                        start_new_session=True,
+                        preexec_fn=die_with_parent(signal.SIGTERM),
+                    )
+                )
+        timed_out = _wait_for_nodes(procs, timeout)
+    finally:
+        for proc in procs:  # also on KeyboardInterrupt or pytest-timeout
+            if proc.poll() is None:
+                _kill_node(proc)
+    outputs = [
+        (out.read_text(errors="replace"), err.read_text(errors="replace")) for out, err in logs
+    ]
+    codes = [proc.returncode for proc in procs]
+    if not timed_out and all(code == 0 for code in codes):
+        return [
+            subprocess.CompletedProcess(proc.args, 0, out, err)
+            for proc, (out, err) in zip(procs, outputs, strict=True)
+        ]
+    what = f"{nnodes} torchrun nodes running {ref.name}(), one rank each"
+    if timed_out:
+        head = (
+            f"{what}: still running after {timeout:g} s and killed. Likely mistake: a rank "
+            f"waiting for peers that never arrive (two ranks with the same RANK, a wrong "
+            f"WORLD_SIZE), or no short timeout= in init_process_group."
+        )
+    else:
+        shown = ", ".join(f"node {i}: {code}" for i, code in enumerate(codes))
+        head = f"{what}: a node failed (exit codes {shown}; killed ones show a signal)."
+    errors = sorted(
+        p
+        for p in spec.parent.glob(f"{spec.stem}.rank*.*")
+        if p.suffix in (".error", ".NotImplementedError")
+    )
+    report = "\n".join(
+        f"rank {path.suffixes[-2].removeprefix('.rank')} raised:\n"
+        + _indent(path.read_text().rstrip())
+        for path in errors
+    )
+    for path in errors:
+        if path.suffix == ".NotImplementedError":
+            raise _not_started(path.with_suffix(""), f"{what}: not started yet.\n{report}")
+    tails = "\n".join(
+        f"node {i}:\n" + _indent(_tail(out, err, lines=20)) for i, (out, err) in enumerate(outputs)
+    )
+    raise TorchrunFailed(f"{head}\n" + (report + "\n" if report else "") + tails)
+
+
+def _wait_for_nodes(procs: list[subprocess.Popen[str]], timeout: float) -> bool:
+    """Wait for every node; True if the deadline came first. After a node fails, the others
+    get GRACE_S seconds; the caller kills whatever still runs."""
+    deadline = time.monotonic() + timeout
+    grace_started = False
+    while any(proc.poll() is None for proc in procs):
+        if not grace_started and any(proc.poll() not in (None, 0) for proc in procs):
+            grace_started = True
+            deadline = min(deadline, time.monotonic() + GRACE_S)
+        if time.monotonic() >= deadline:
+            return not grace_started
+        time.sleep(0.05)
+    return False
+
+
+def _kill_node(proc: subprocess.Popen[str]) -> None:
+    """Stop one torchrun agent and its ranks (which run in sessions of their own)."""
+    ranks = _descendants(proc.pid)
+    proc.terminate()  # the agent stops its ranks itself
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=GRACE_S)
+    for pid in [proc.pid, *ranks]:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
 
 
 def _stop_torchrun(proc: subprocess.Popen[str]) -> tuple[str, str]:

@@ -7,6 +7,7 @@ array's memory: a later write to the array changes the "copy".
 import torch
 
 CAUGHT_BY = "shares memory with array"
+REJECTED_BY = "test_copied_from_numpy_is_independent"
 
 
 def copied_from_numpy(array, device):

@@ -5,6 +5,7 @@ passes the reported device on gets a string it cannot use as one.
 """
 
 CAUGHT_BY = "str() of the attribute"
+REJECTED_BY = "test_describe_reports_attributes_exactly"
 
 
 def describe(t):

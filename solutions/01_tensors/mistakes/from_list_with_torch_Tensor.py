@@ -7,6 +7,7 @@ become float32. torch.tensor (lower case) infers the dtype from the data.
 import torch
 
 CAUGHT_BY = "always makes float32"
+REJECTED_BY = "test_from_list_infers_dtype_and_keeps_values"
 
 
 def from_list(data, device):

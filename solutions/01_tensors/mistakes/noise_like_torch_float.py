@@ -6,6 +6,7 @@ torch.float is an alias of torch.float32; Python's float, as a dtype, means torc
 import torch
 
 CAUGHT_BY = "torch.float is float32"
+REJECTED_BY = "test_noise_like_shape_dtype_device_range"
 
 
 def noise_like(t):

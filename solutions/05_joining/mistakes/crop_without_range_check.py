@@ -4,6 +4,7 @@ Slicing past the end silently returns fewer steps, and a negative start counts f
 """
 
 CAUGHT_BY = "no range check"
+REJECTED_BY = "test_crop_time_rejects_out_of_range"
 
 
 def crop_time(x, start, length):

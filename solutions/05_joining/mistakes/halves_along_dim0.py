@@ -3,6 +3,7 @@
 import torch
 
 CAUGHT_BY = "dim 0 instead of the last dimension"
+REJECTED_BY = "test_halves_splits_last_dimension_as_views"
 
 
 def halves(x):

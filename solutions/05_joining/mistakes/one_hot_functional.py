@@ -3,6 +3,7 @@
 import torch.nn.functional as F
 
 CAUGHT_BY = "asks you to write yourself"
+REJECTED_BY = "test_one_hot_matches_functional_one_hot"
 
 
 def one_hot(labels, num_classes, dtype=None):

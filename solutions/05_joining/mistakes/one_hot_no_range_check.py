@@ -7,6 +7,7 @@ device-side assert that takes the whole process down.
 import torch
 
 CAUGHT_BY = "no range check on the labels"
+REJECTED_BY = "test_one_hot_rejects_labels_out_of_range"
 
 
 def one_hot(labels, num_classes, dtype=torch.float32):

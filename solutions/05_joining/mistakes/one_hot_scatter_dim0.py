@@ -6,6 +6,7 @@ The ones land in row labels[i] of column 0 instead of column labels[i] of row i.
 import torch
 
 CAUGHT_BY = "along dim 0"
+REJECTED_BY = "test_one_hot_matches_functional_one_hot"
 
 
 def one_hot(labels, num_classes, dtype=torch.float32):

@@ -6,6 +6,7 @@ B samples of (C, L) become one (B*C, L) tensor instead of a (B, C, L) batch.
 import torch
 
 CAUGHT_BY = "torch.stack adds"
+REJECTED_BY = "test_stack_samples_adds_a_batch_dimension"
 
 
 def stack_samples(samples):

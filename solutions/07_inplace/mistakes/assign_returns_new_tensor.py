@@ -4,6 +4,7 @@ The caller's w, and any optimiser holding it, never see the new values.
 """
 
 CAUGHT_BY = "returned a new tensor instead of w itself"
+REJECTED_BY = "test_assign_writes_into_the_leaf"
 
 
 def assign_(w, values):

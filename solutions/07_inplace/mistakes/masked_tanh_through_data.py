@@ -8,6 +8,7 @@ silently wrong gradients.
 import torch
 
 CAUGHT_BY = "silently wrong"
+REJECTED_BY = "test_masked_tanh_backward_works_and_matches"
 
 
 def masked_tanh(x, mask):

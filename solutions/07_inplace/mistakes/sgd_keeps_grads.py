@@ -6,6 +6,7 @@ The next backward adds to the stale gradients.
 import torch
 
 CAUGHT_BY = "were not cleared"
+REJECTED_BY = "test_sgd_step_updates_in_place_and_clears_grads"
 
 
 def sgd_step_(params, lr):

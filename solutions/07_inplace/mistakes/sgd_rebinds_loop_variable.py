@@ -6,6 +6,7 @@ That rebinds the loop variable to a new tensor; the parameters themselves never 
 import torch
 
 CAUGHT_BY = "rebinds the loop variable"
+REJECTED_BY = "test_sgd_step_updates_in_place_and_clears_grads"
 
 
 def sgd_step_(params, lr):

@@ -7,6 +7,7 @@ import torch
 import torch.nn.functional as F
 
 CAUGHT_BY = "loss with no graph"
+REJECTED_BY = "test_only_the_head_gets_gradients"
 
 
 def frozen_features_loss(backbone, head, x, targets):

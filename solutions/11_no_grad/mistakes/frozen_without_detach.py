@@ -7,6 +7,7 @@ optimizer over all parameters would then train the "frozen" backbone.
 import torch.nn.functional as F
 
 CAUGHT_BY = "backbone received gradients"
+REJECTED_BY = "test_only_the_head_gets_gradients"
 
 
 def frozen_features_loss(backbone, head, x, targets):

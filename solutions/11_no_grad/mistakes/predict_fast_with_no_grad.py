@@ -7,6 +7,7 @@ counters, no view tracking), and the output is not an inference tensor.
 import torch
 
 CAUGHT_BY = "torch.no_grad() instead of torch.inference_mode()"
+REJECTED_BY = "test_predict_fast_returns_inference_tensor"
 
 
 def predict_fast(model, x):

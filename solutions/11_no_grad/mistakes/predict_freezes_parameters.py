@@ -5,6 +5,7 @@ frozen after the call.
 """
 
 CAUGHT_BY = "turned off requires_grad"
+REJECTED_BY = "test_predict_equals_eval_mode_without_graph"
 
 
 def predict(model, x):

@@ -7,6 +7,7 @@ mode comes back in train mode.
 import torch
 
 CAUGHT_BY = "model.train(old)"
+REJECTED_BY = "test_predict_restores_each_submodule_mode"
 
 
 def predict(model, x):

@@ -6,6 +6,7 @@ A wrong backward then raises GradcheckError out of the function instead of retur
 import torch
 
 CAUGHT_BY = "raise_exception=False"
+REJECTED_BY = "test_broken_backward_is_flagged"
 
 
 def backward_is_correct(fn, *inputs):

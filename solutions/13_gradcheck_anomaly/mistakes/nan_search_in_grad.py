@@ -8,6 +8,7 @@ does not, the output's node is not the culprit anyway.
 import torch
 
 CAUGHT_BY = "only anomaly mode"
+REJECTED_BY = "test_finds_the_planted_op_by_name"
 
 
 def first_nan_op(fn, *inputs):

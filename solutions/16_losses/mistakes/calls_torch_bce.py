@@ -6,6 +6,7 @@ Right numbers, but the kata asks for the stable formula itself (as an interviewe
 import torch.nn.functional as F
 
 CAUGHT_BY = "which this kata asks you to write yourself"
+REJECTED_BY = "test_bce_with_logits_equals_torch"
 
 
 def bce_with_logits(logits, target, reduction="mean"):

@@ -6,6 +6,7 @@ torch's mean is over every element; this is larger by the number of features.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "every element"
+REJECTED_BY = "test_mse_loss_equals_torch"
 _reduce = solution_for(__file__)._reduce
 
 

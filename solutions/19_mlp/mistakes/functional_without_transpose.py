@@ -7,6 +7,7 @@ nn.Linear stores weight as (out_features, in_features): the product needs weight
 import torch
 
 CAUGHT_BY = "x @ W.T"
+REJECTED_BY = "test_functional_equals_reference"
 
 
 def mlp_functional(x, params):

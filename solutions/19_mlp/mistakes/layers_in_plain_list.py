@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 
 CAUGHT_BY = "not registered"
+REJECTED_BY = "test_parameters_registered"
 
 
 class MLP(nn.Module):

@@ -7,6 +7,7 @@ backward never reaches the model's .grad, so training through it trains nothing.
 from torch import nn
 
 CAUGHT_BY = "copies"
+REJECTED_BY = "test_shared_weights_give_identical_outputs"
 
 
 def linear_params(model):

@@ -8,6 +8,7 @@ import itertools
 from torch import nn
 
 CAUGHT_BY = "no ReLU after the last layer"
+REJECTED_BY = "test_forward_is_linear_relu_stack"
 
 
 class MLP(nn.Module):

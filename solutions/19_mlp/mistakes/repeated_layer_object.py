@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from torch import nn
 
 CAUGHT_BY = "the same nn.Linear object"
+REJECTED_BY = "test_parameters_registered"
 
 
 class MLP(nn.Module):

@@ -7,6 +7,7 @@ norms and the clamped coefficient.
 import torch
 
 CAUGHT_BY = "asks you to write yourself"
+REJECTED_BY = "test_clip_grad_norm_matches_torch"
 
 
 def clip_grad_norm(parameters, max_norm, norm_type=2.0):

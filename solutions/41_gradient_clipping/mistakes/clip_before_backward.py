@@ -7,6 +7,7 @@ that step uses.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "not clipped"
+REJECTED_BY = "test_optimizer_steps_on_clipped_gradients"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ When the gradients are already below max_norm the coefficient is above 1 and the
 import torch
 
 CAUGHT_BY = "scaled up"
+REJECTED_BY = "test_gradients_below_max_norm_are_not_scaled_up"
 
 
 def clip_grad_norm(parameters, max_norm, norm_type=2.0):

@@ -7,6 +7,7 @@ right but no gradient is clipped.
 import torch
 
 CAUGHT_BY = "generator was read twice"
+REJECTED_BY = "test_generator_of_parameters_is_read_once"
 
 
 def clip_grad_norm(parameters, max_norm, norm_type=2.0):

@@ -9,6 +9,7 @@ import math
 import torch
 
 CAUGHT_BY = "largest absolute value"
+REJECTED_BY = "test_inf_norm_is_the_largest_absolute_gradient"
 
 
 def clip_grad_norm(parameters, max_norm, norm_type=2.0):

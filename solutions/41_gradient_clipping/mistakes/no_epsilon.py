@@ -7,6 +7,7 @@ turn into NaN (0 / 0).
 import torch
 
 CAUGHT_BY = "1e-6"
+REJECTED_BY = "test_tiny_and_zero_gradients_follow_torchs_epsilon"
 
 
 def clip_grad_norm(parameters, max_norm, norm_type=2.0):

@@ -6,6 +6,7 @@ backward() adds into .grad, so every step also applies the gradients of earlier 
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "stale gradients"
+REJECTED_BY = "test_stale_gradients_do_not_leak_into_the_step"
 
 solution = solution_for(__file__)
 

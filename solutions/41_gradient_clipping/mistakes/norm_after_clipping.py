@@ -7,6 +7,7 @@ is just max_norm whenever clipping happened.
 import torch
 
 CAUGHT_BY = "norm after clipping"
+REJECTED_BY = "test_returns_total_norm_before_clipping"
 
 
 def clip_grad_norm(parameters, max_norm, norm_type=2.0):

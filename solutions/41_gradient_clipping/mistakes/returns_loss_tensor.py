@@ -6,6 +6,7 @@ The caller accumulates it in a list for logging, keeping every batch's graph ali
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "python float"
+REJECTED_BY = "test_returns_the_loss_before_the_step_as_a_float"
 
 solution = solution_for(__file__)
 

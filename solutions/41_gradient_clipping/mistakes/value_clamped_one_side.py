@@ -6,6 +6,7 @@ Large negative gradients pass through untouched; the range is [-clip_value, clip
 import torch
 
 CAUGHT_BY = "clamp both sides"
+REJECTED_BY = "test_clip_grad_value_matches_torch"
 
 
 def clip_grad_value(parameters, clip_value):

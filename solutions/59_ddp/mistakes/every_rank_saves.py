@@ -14,6 +14,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "only rank 0 should write"
+REJECTED_BY = "test_main_under_torchrun_saves_one_checkpoint_from_rank_zero"
 
 
 def main(argv=None):

@@ -15,6 +15,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "the DDP wrapper's prefix"
+REJECTED_BY = "test_returns_the_unwrapped_state_dict_on_the_cpu"
 
 
 def train_ddp(rank, world_size, backend, init_method, dataset, model_fn, *, epochs=1,

@@ -14,6 +14,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "different parameters"
+REJECTED_BY = "test_all_ranks_end_with_identical_parameters"
 
 
 def train_ddp(rank, world_size, backend, init_method, dataset, model_fn, *, epochs=1,

@@ -15,6 +15,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "still initialized"
+REJECTED_BY = "test_leaves_the_group_destroyed_after_a_barrier"
 
 
 def train_ddp(rank, world_size, backend, init_method, dataset, model_fn, *, epochs=1,

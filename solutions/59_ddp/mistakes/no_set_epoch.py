@@ -15,6 +15,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "sampler.set_epoch(epoch)"
+REJECTED_BY = "test_shuffles_differently_every_epoch"
 
 
 def train_ddp(rank, world_size, backend, init_method, dataset, model_fn, *, epochs=1,

@@ -14,6 +14,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "gloo's default timeout"
+REJECTED_BY = "test_joins_the_group_as_told_with_a_short_timeout"
 
 
 def train_ddp(rank, world_size, backend, init_method, dataset, model_fn, *, epochs=1,

@@ -15,6 +15,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "trained on the same samples"
+REJECTED_BY = "test_equals_one_process_training_on_the_union_of_batches"
 
 
 def train_ddp(rank, world_size, backend, init_method, dataset, model_fn, *, epochs=1,

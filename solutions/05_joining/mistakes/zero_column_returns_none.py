@@ -1,0 +1,10 @@
+"""Mistake: zero_column_() writes the zeros but forgets to return t."""
+
+CAUGHT_BY = "missing `return t`"
+REJECTED_BY = "test_zero_column_writes_in_place_and_views_see_it"
+
+
+def zero_column_(t, j):
+    if not 0 <= j < t.shape[1]:
+        raise ValueError("column out of range")
+    t[:, j] = 0

@@ -1,0 +1,45 @@
+"""Mistake: standardising the caller's dataset in place before training.
+
+The dataset belongs to the caller: x.sub_ / x.div_ on dataset.tensors change the caller's
+data (and every rank's copy differs from what the caller built).
+"""
+
+import torch
+import torch.distributed as dist
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader, DistributedSampler
+
+from torchkatas.harness import solution_for
+
+solution = solution_for(__file__)
+
+CAUGHT_BY = "changed the caller's dataset"
+REJECTED_BY = "test_leaves_the_callers_dataset_untouched"
+
+
+def train_ddp(rank, world_size, backend, init_method, dataset, model_fn, *, epochs=1,
+              batch_size=4, lr=0.1, seed=0, shuffle=False):  # fmt: skip
+    dist.init_process_group(
+        backend, init_method=init_method, rank=rank, world_size=world_size,
+        timeout=solution.TIMEOUT,
+    )  # fmt: skip
+    device = torch.device("cuda", rank) if backend == "nccl" else torch.device("cpu")
+    x, _ = dataset.tensors  # standardise the inputs, in place, to help SGD
+    x.sub_(x.mean(0)).div_(x.std(0))
+    torch.manual_seed(seed)
+    model = model_fn().to(device)
+    ddp = DistributedDataParallel(model, device_ids=[rank] if device.type == "cuda" else None)
+    sampler = DistributedSampler(dataset, world_size, rank, shuffle=shuffle, seed=seed)
+    loader = DataLoader(dataset, batch_size=batch_size, sampler=sampler)
+    optimizer = torch.optim.SGD(ddp.parameters(), lr=lr)
+    for epoch in range(epochs):
+        sampler.set_epoch(epoch)
+        for x, y in loader:
+            optimizer.zero_grad()
+            nn.functional.mse_loss(ddp(x.to(device)), y.to(device)).backward()
+            optimizer.step()
+    state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+    dist.barrier()
+    dist.destroy_process_group()
+    return state
