@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from torchkatas.harness import assert_tensor_close, load_kata
+from torchkatas.harness import assert_raises, assert_tensor_close, load_kata
 
 kata = load_kata(__file__)
 
@@ -42,6 +42,9 @@ def layouts(seed: int, device) -> list[tuple[str, torch.Tensor]]:
         ("[0] (a contiguous slice)", base[0]),
         ("expanded [:, None].expand", base[:, None].expand(a, 3, b, c)),
         ("matrix .t()", base[0].t()),
+        ("0-d", base[0, 0, 0]),
+        ("size-one dimension [:, :1]", base[:, :1]),
+        ("size-one dimension, transposed", base[:, :1].transpose(0, 2)),
     ]
 
 
@@ -58,6 +61,19 @@ def candidate_shapes(t: torch.Tensor) -> list[tuple[int, ...]]:
         out.append((shape[0], -1))
         out.append((-1, shape[-1]))
     return out
+
+
+def wrong_shapes(t: torch.Tensor) -> list[tuple[int, ...]]:
+    """Shapes that cannot hold t's elements: another count, or two dimensions to infer."""
+    n = t.numel()
+    return [(n + 1,), (2, n), (-1, n + 1), (3, -1, -1)]
+
+
+WRONG_SIZE_MISTAKE = (
+    "no element-count check of your own: check it first and raise ValueError. view's own "
+    "refusal of a wrong size is a RuntimeError, and catching every RuntimeError as 'needs a "
+    "copy' answers False where no copy can help."
+)
 
 
 def _can_view(t, shape, what):
@@ -90,8 +106,9 @@ def test_can_view_agrees_with_view(seed, device):
                         "but so can some non-contiguous ones (when the new shape only splits "
                         "or merges dimensions that are laid out compatibly). Ask view itself."
                         if expected
-                        else "a view is impossible when the new shape merges dimensions "
-                        "whose strides do not line up."
+                        else "answering from the element count (or the shapes) alone: a view "
+                        "is impossible when the new shape merges dimensions whose strides do "
+                        "not line up. Ask view itself (try t.view(shape), catch RuntimeError)."
                     )
                 )
 
@@ -100,18 +117,15 @@ def test_can_view_agrees_with_view(seed, device):
 @pytest.mark.parametrize("seed", range(3))
 def test_can_view_raises_value_error_on_wrong_size(seed, device):
     for name, t in layouts(seed, device)[:5]:
-        n = t.numel()
-        for shape in [(n + 1,), (2, n), (-1, n + 1), (3, -1, -1)]:
-            what = f"can_view(t, {shape}) for t = {name} with {n} elements"
-            try:
-                got = kata.can_view(t, shape)
-            except ValueError:
-                continue
-            raise AssertionError(
-                f"{what} returned {got!r}, expected ValueError: the shape cannot hold t's "
-                f"elements at all, which is a different problem from strides. Likely mistake: "
-                f"catching view's RuntimeError for every failure; check the element count "
-                f"first and raise ValueError."
+        for shape in wrong_shapes(t):
+            assert_raises(
+                ValueError,
+                kata.can_view,
+                t,
+                shape,
+                what=f"can_view(t, {shape}) for t = {name} with {t.numel()} elements (the shape "
+                f"cannot hold them: no copy helps, a different problem from strides)",
+                mistake=WRONG_SIZE_MISTAKE,
             )
 
 
@@ -129,6 +143,11 @@ def test_view_or_copy_views_when_possible_and_copies_otherwise(seed, device):
             if not (isinstance(got, tuple) and len(got) == 2):
                 raise AssertionError(f"{what} should return (tensor, is_view), got {got!r:.80}.")
             result, is_view = got
+            if not isinstance(is_view, bool):
+                raise AssertionError(
+                    f"{what} returned is_view={is_view!r} of type {type(is_view).__name__}, "
+                    f"expected a Python bool."
+                )
             assert_tensor_close(
                 result, t.reshape(shape), what=what, mistake="elements not in row-major order."
             )
@@ -149,10 +168,25 @@ def test_view_or_copy_views_when_possible_and_copies_otherwise(seed, device):
                 raise AssertionError(
                     f"{what} reported is_view={is_view!r}, but the result "
                     + ("shares" if shared else "does not share")
-                    + " t's storage. Likely mistake: reporting t.is_contiguous() instead of "
-                    "whether the result is a view."
+                    + " t's storage. Likely mistake: reporting t.is_contiguous(), or a flag "
+                    "decided before the fallback, instead of whether the result is a view."
                 )
         assert_tensor_close(t, before, what=f"t after view_or_copy on {name}")
+
+
+@pytest.mark.task(2)
+def test_view_or_copy_raises_value_error_on_wrong_size(device):
+    for name, t in layouts(0, device)[:3]:
+        for shape in wrong_shapes(t):
+            assert_raises(
+                ValueError,
+                kata.view_or_copy,
+                t,
+                shape,
+                what=f"view_or_copy(t, {shape}) for t = {name} with {t.numel()} elements (the "
+                f"shape cannot hold them; the docstring asks for ValueError, as can_view)",
+                mistake=WRONG_SIZE_MISTAKE.replace("view's own", "view's (and reshape's) own"),
+            )
 
 
 @pytest.mark.task(2)
@@ -189,6 +223,26 @@ def loop_nhwc(x: torch.Tensor) -> torch.Tensor:
     return out
 
 
+def _why_not_nhwc(got, x: torch.Tensor) -> str:
+    """Name the wrong answer to_nhwc gave, when it is one of the usual ones."""
+    n, c, h, w = x.shape
+    if not isinstance(got, torch.Tensor):
+        return "return the permuted tensor."
+    swapped = x.transpose(1, 3)
+    if got.shape == swapped.shape and torch.equal(got, swapped):
+        return (
+            "transpose(1, 3), which gives (N, W, H, C): H and W trade places too. Use "
+            "permute(0, 2, 3, 1)."
+        )
+    regrouped = x.reshape(n, h, w, c)
+    if got.shape == regrouped.shape and torch.equal(got, regrouped):
+        return (
+            "view/reshape to (N, H, W, C): they regroup memory, never move axes, so the "
+            "values land in the wrong places. Use permute(0, 2, 3, 1)."
+        )
+    return "axes moved in the wrong order: out[n, h, w, c] must be x[n, c, h, w]."
+
+
 @pytest.mark.task(3)
 @pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("square", [False, True], ids=["H!=W", "H==W"])
@@ -196,13 +250,7 @@ def test_to_nhwc_moves_axes_as_a_view(seed, square, device):
     x = random_images(seed, device, square)
     what = f"to_nhwc(x) for x of shape {tuple(x.shape)}"
     got = kata.to_nhwc(x)
-    assert_tensor_close(
-        got,
-        loop_nhwc(x),
-        what=what,
-        mistake="view/reshape regroup memory instead of moving axes, or transpose(1, 3), "
-        "which gives (N, W, H, C). Use permute(0, 2, 3, 1).",
-    )
+    assert_tensor_close(got, loop_nhwc(x), what=what, mistake=_why_not_nhwc(got, x))
     if not shares_storage(got, x):
         raise AssertionError(
             f"{what} made a copy; permute returns a view. Likely mistake: .contiguous() "
@@ -212,13 +260,15 @@ def test_to_nhwc_moves_axes_as_a_view(seed, square, device):
 
 @pytest.mark.task(3)
 @pytest.mark.parametrize("seed", range(4))
-@pytest.mark.parametrize("layout", ["contiguous", "channels_last", "sliced"])
+@pytest.mark.parametrize("layout", ["contiguous", "channels_last", "sliced", "transposed"])
 def test_flatten_nhwc_orders_channels_last(seed, layout, device):
     x = random_images(seed, device)
     if layout == "channels_last":
         x = x.contiguous(memory_format=torch.channels_last)
     elif layout == "sliced":
         x = x[:, :, :, 1:]
+    elif layout == "transposed":  # H and W swapped by a transpose: strides out of order
+        x = x.transpose(2, 3)
     before = x.clone()
     n = x.shape[0]
     what = f"flatten_nhwc(x) for {layout} x of shape {tuple(x.shape)}"
@@ -227,6 +277,8 @@ def test_flatten_nhwc_orders_channels_last(seed, layout, device):
     except NotImplementedError:
         raise
     except RuntimeError as err:
+        if "view size is not compatible" not in str(err):
+            raise
         raise AssertionError(
             f"{what} raised RuntimeError: {err}. Likely mistake: view() cannot serve a permuted "
             f"(non-contiguous) tensor; reshape copies when it must (or call .contiguous() first)."
@@ -251,6 +303,8 @@ def _grow(x, n, what):
     except NotImplementedError:
         raise
     except RuntimeError as err:
+        if "require grad" not in str(err):
+            raise
         raise AssertionError(
             f"{what} raised RuntimeError: {err}. Likely mistake: resize_ on a tensor that "
             f"requires grad (or on a clone of one, which is still in the graph); detach first."
@@ -262,6 +316,12 @@ def _check_grown(got, x, n, what):
     rows, cols = x.shape
     expected = torch.cat([x.detach(), torch.zeros(n, cols, dtype=x.dtype, device=x.device)])
     if isinstance(got, torch.Tensor) and got.shape == expected.shape:
+        if n == 0 and bool((got == 0).all()) and bool((x != 0).any()):
+            raise AssertionError(
+                f"{what}: every row is zero, but with n = 0 nothing should be. Likely mistake: "
+                f"out[-n:] = 0; with n = 0 that is out[0:], the whole tensor. Index the new "
+                f"rows from the old row count: out[rows:] = 0."
+            )
         top_ok = torch.equal(got[:rows], expected[:rows])
         if not top_ok and torch.equal(got.flatten()[: x.numel()], x.t().flatten()):
             raise AssertionError(
@@ -279,9 +339,16 @@ def _check_grown(got, x, n, what):
     assert_tensor_close(got, expected, what=what)
     if got.requires_grad or got.grad_fn is not None:
         raise AssertionError(f"{what} returned a tensor attached to a graph; detach it.")
-    if not got.is_contiguous() or shares_storage(got, x):
+    if shares_storage(got, x):
         raise AssertionError(
-            f"{what} must return a fresh contiguous tensor that does not share x's storage."
+            f"{what} returned a tensor that shares x's storage; it must be a private copy. "
+            f"Likely mistake: x.detach() (or a view of x) taken for a copy: detach() shares "
+            f"x's memory, so resize_ on it reallocates x's own storage. clone() first."
+        )
+    if not got.is_contiguous():
+        raise AssertionError(
+            f"{what} returned a non-contiguous tensor (strides {got.stride()}); the docstring "
+            f"promises a contiguous one."
         )
 
 
@@ -314,6 +381,15 @@ def test_grow_rows_of_transposed_view(seed, device):
     x = torch.randn(cols, rows + 1, generator=gen).to(device).t()  # (rows + 1, cols), strided
     what = f"grow_rows(x, {n}) for a transposed x of shape {tuple(x.shape)}"
     _check_grown(_grow(x, n, what), x, n, what)
+
+
+@pytest.mark.task(4)
+def test_grow_rows_by_zero_rows_is_a_copy_of_x(device):
+    """grow_rows(x, 0): a fresh copy of x, nothing zeroed"""
+    gen = torch.Generator().manual_seed(20)
+    x = torch.randn(3, 4, generator=gen).to(device) + 5  # no zeros
+    what = "grow_rows(x, 0) for x of shape (3, 4)"
+    _check_grown(_grow(x, 0, what), x, 0, what)
 
 
 @pytest.mark.task(4)

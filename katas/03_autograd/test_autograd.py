@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pytest
 import torch
 
-from torchkatas.harness import assert_tensor_close, load_kata
+from torchkatas.harness import assert_raises, assert_tensor_close, load_kata
 
 kata = load_kata(__file__)
 
@@ -73,13 +73,57 @@ def describe(x: torch.Tensor) -> str:
     return f"shape {tuple(x.shape)}, {x.dtype}"
 
 
+def _all_close(a: torch.Tensor, b: torch.Tensor, rtol: float, atol: float) -> bool:
+    return bool(torch.isclose(a, b, rtol=rtol, atol=atol).all())
+
+
+def why_wrong(got, expected: torch.Tensor, first: torch.Tensor | None = None) -> str:
+    """The likely cause of wrong derivative values, judged from the values themselves.
+
+    Only a pattern the evidence pins is named; otherwise the candidates are listed.
+    `first` is f' when `expected` is f'' (so returning f', or f' + f'', is recognised).
+    """
+    generic = (
+        "these are not the derivative of f: differentiate f(leaf).sum() with respect to a "
+        "fresh leaf made from x (x.detach().requires_grad_()), and return that leaf's gradient."
+    )
+    if not isinstance(got, torch.Tensor) or got.shape != expected.shape:
+        return "a wrong shape: f is elementwise, so the result has x's shape (no reduction)."
+    g, e = got.detach().to(expected.device, torch.float64), expected.detach().double()
+    if first is not None:
+        f1 = first.detach().double()
+        if _all_close(g, f1, **TIGHT):
+            return "returned the first derivative: differentiate it once more."
+        if _all_close(g, f1 + e, **TIGHT):
+            return (
+                ".grad accumulated: the result is f' + f'', the second derivative added to "
+                "the first one already in leaf.grad (.grad adds up, it is never overwritten). "
+                "Use torch.autograd.grad, which returns gradients instead of adding them."
+            )
+    if bool((e.abs() > 1e-3).any()):
+        for k in (2, 3, 4):
+            if _all_close(g, k * e, **TIGHT):
+                return (
+                    f".grad accumulated {k} times: the result is exactly {k} times the "
+                    f"derivative, so backward() ran {k} times into the same leaf (.grad adds up, "
+                    f"it is never overwritten): call it once, or use torch.autograd.grad. Or a "
+                    f"stray factor of {k} in your code."
+                )
+    if bool(((g - e).abs() <= 1e-5 * (1 + e.abs())).all()):
+        return (
+            "close but not exact: finite differences (about 1e-10 off at best), or a detour "
+            "through float32; autograd in x's own dtype is exact to rounding."
+        )
+    return generic
+
+
 def check_caller_untouched(x: torch.Tensor, requires_grad: bool, grad, what: str) -> None:
     __tracebackhide__ = True
     if x.requires_grad != requires_grad:
         raise AssertionError(
             f"{what} changed the caller's x.requires_grad from {requires_grad} to "
-            f"{x.requires_grad}. Likely mistake: x.requires_grad_() on the caller's tensor; "
-            f"work on x.detach() instead."
+            f"{x.requires_grad}. Likely mistake: x.requires_grad_() (or x.detach_(), "
+            f"x.requires_grad = ...) on the caller's tensor; work on x.detach() instead."
         )
     same = (x.grad is None and grad is None) or (
         x.grad is not None and grad is not None and torch.equal(x.grad, grad)
@@ -87,8 +131,14 @@ def check_caller_untouched(x: torch.Tensor, requires_grad: bool, grad, what: str
     if not same:
         raise AssertionError(
             f"{what} changed the caller's x.grad (was {'None' if grad is None else 'a tensor'}, "
-            f"now {'None' if x.grad is None else 'different'}). Likely mistake: backward() "
-            f"through x itself (e.g. x.clone() without detach) accumulates into the caller's .grad."
+            f"now {'None' if x.grad is None else 'different'}). Likely mistake: "
+            + (
+                "x.grad reset (x.grad = None, or a zero_grad) on the caller's tensor."
+                if x.grad is None
+                else "backward() reached the caller's x (x itself used as the leaf, or "
+                "x.clone() without detach(), whose graph leads back to x), and .grad "
+                "accumulated into it."
+            )
         )
 
 
@@ -113,28 +163,33 @@ def test_derivative_matches_analytic_derivative(seed, device):
         x = random_point(seed, shape, device)
         what = f"derivative(f, x) for f = {fn.name}, x of {describe(x)}"
         got = kata.derivative(fn.f, x)
-        assert_tensor_close(
-            got,
-            fn.df(x),
-            what=what,
-            **TIGHT,
-            mistake="finite differences (not exact) or a float32 detour.",
-        )
+        assert_tensor_close(got, fn.df(x), what=what, **TIGHT, mistake=why_wrong(got, fn.df(x)))
 
 
 @pytest.mark.task(1)
 def test_derivative_keeps_dtype_and_device(device):
     x = random_point(0, (4, 3), device, torch.float32)
     got = kata.derivative(torch.sin, x)
-    assert_tensor_close(got, torch.cos(x), what="derivative(torch.sin, x) for float32 x")
+    assert_tensor_close(
+        got,
+        torch.cos(x),
+        what="derivative(torch.sin, x) for float32 x",
+        mistake=why_wrong(got, torch.cos(x)),
+    )
 
 
 @pytest.mark.task(1)
-def test_derivative_of_non_contiguous_input(device):
-    x = random_point(1, (5, 4), device).t()  # a transposed view
+@pytest.mark.parametrize("layout", ["transposed", "sliced", "expanded"])
+def test_derivative_of_non_contiguous_input(layout, device):
+    base = random_point(1, (5, 4), device)
+    x = {"transposed": base.t(), "sliced": base[::2, 1:], "expanded": base[:1].expand(3, 4)}[layout]
     got = kata.derivative(torch.exp, x)
     assert_tensor_close(
-        got, torch.exp(x), what="derivative(torch.exp, x) for a transposed x", **TIGHT
+        got,
+        torch.exp(x),
+        what=f"derivative(torch.exp, x) for a {layout} x of shape {tuple(x.shape)}",
+        **TIGHT,
+        mistake=why_wrong(got, torch.exp(x)),
     )
 
 
@@ -150,29 +205,66 @@ def test_derivative_leaves_callers_tensor_untouched(requires_grad, device):
     what = f"derivative(torch.tanh, x) with x.requires_grad={requires_grad}"
     check_caller_untouched(x, requires_grad, old_grad, what)
     check_no_graph(result, what)
-    assert_tensor_close(result, 1 - torch.tanh(x.detach()) ** 2, what=what, **TIGHT)
+    expected = 1 - torch.tanh(x.detach()) ** 2
+    assert_tensor_close(result, expected, what=what, **TIGHT, mistake=why_wrong(result, expected))
+
+
+NOT_FLOATING = [torch.int64, torch.int32, torch.bool, torch.complex64]
+
+
+def _not_floating(dtype, device) -> torch.Tensor:
+    return torch.arange(4, device=device).to(dtype)
 
 
 @pytest.mark.task(1)
-def test_derivative_rejects_integer_input(device):
-    x = torch.arange(4, device=device)
-    with pytest.raises(TypeError):
-        kata.derivative(torch.sin, x)
+@pytest.mark.parametrize("dtype", NOT_FLOATING, ids=str)
+def test_derivative_rejects_non_floating_input(dtype, device):
+    """derivative raises TypeError for a non-floating x (integer, bool, complex)"""
+    assert_raises(
+        TypeError,
+        kata.derivative,
+        torch.sin,
+        _not_floating(dtype, device),
+        what=f"derivative(torch.sin, x) for x of dtype {dtype} (expected TypeError for a "
+        f"non-floating x, as the docstring promises)",
+        mistake="no dtype check of your own. torch's refusal to track an integer tensor is a "
+        "RuntimeError ('only Tensors of floating point dtype can require gradients'), and a "
+        "complex x is accepted by autograd: check torch.is_floating_point(x) first and raise "
+        "TypeError.",
+    )
 
 
 # ----------------------------------------------------------------------------- task 2
 
 
+NO_GRAPH = "does not require grad"  # torch's error when differentiating a tensor with no graph
+
+
 def _second(f, x, what):
+    """Call second_derivative; explain a first derivative with no graph, or one kept in .grad."""
     __tracebackhide__ = True
     try:
         return kata.second_derivative(f, x)
     except NotImplementedError:
         raise
-    except RuntimeError as err:
+    except UserWarning as err:
+        if "create_graph=True will create a reference cycle" not in str(err):
+            raise
         raise AssertionError(
-            f"{what} raised RuntimeError: {err}. Likely mistake: the first derivative was "
-            f"taken without create_graph=True, so it cannot be differentiated again."
+            f"{what}: your code called backward(create_graph=True), and torch warned (warnings "
+            f"are errors here): {str(err).split('.')[0]}. Likely mistake: storing the first "
+            f"derivative in .grad. Use torch.autograd.grad(..., create_graph=True), which "
+            f"returns it instead; a second backward() would also add f'' to the f' already in "
+            f".grad, since .grad accumulates."
+        ) from err
+    except RuntimeError as err:
+        if NO_GRAPH not in str(err):
+            raise
+        raise AssertionError(
+            f"{what} raised RuntimeError: {err}. f here is not linear, so its first "
+            f"derivative must carry a graph. Likely mistake: the first derivative was taken "
+            f"without create_graph=True, or detached before the second differentiation, or f was "
+            f"applied to a tensor that does not require grad."
         ) from err
 
 
@@ -184,39 +276,115 @@ def test_second_derivative_matches_analytic(seed, device):
         x = random_point(seed, shape, device)
         what = f"second_derivative(f, x) for f = {fn.name}, x of {describe(x)}"
         got = _second(fn.f, x, what)
+        expected = fn.d2f(x)
         assert_tensor_close(
-            got,
-            fn.d2f(x),
-            what=what,
-            **TIGHT,
-            mistake="finite differences, or returning the first derivative.",
+            got, expected, what=what, **TIGHT, mistake=why_wrong(got, expected, first=fn.df(x))
         )
 
 
+LINEAR = {
+    "3 * x + 1": lambda t: 3 * t + 1,
+    "x": lambda t: t,
+    "-x / 2": lambda t: -t / 2,
+}
+
+
 @pytest.mark.task(2)
-def test_second_derivative_of_linear_function_is_zero(device):
-    x = random_point(3, (4,), device)
-    what = "second_derivative(lambda x: 3 * x + 1, x)"
-    got = _second(lambda t: 3 * t + 1, x, what)
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32], ids=str)
+@pytest.mark.parametrize("name", list(LINEAR))
+def test_second_derivative_of_linear_function_is_zero(name, dtype, device):
+    """second_derivative of a linear f is zeros (f' is a constant with no graph)"""
+    x = random_point(3, (4,), device, dtype)
+    what = f"second_derivative(lambda x: {name}, x) for x of {describe(x)}"
+    try:
+        got = kata.second_derivative(LINEAR[name], x)
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        if NO_GRAPH not in str(err):
+            raise
+        # tell the two causes apart: does the same code work for a function that is not linear?
+        try:
+            kata.second_derivative(torch.sin, x)
+        except Exception:  # any failure here points at the first derivative
+            cause = (
+                "it fails for torch.sin too, so the first derivative carries no graph at "
+                "all: taken without create_graph=True, or detached."
+            )
+        else:
+            cause = (
+                "it works for torch.sin, so create_graph=True is there; but f' is a constant "
+                "for a linear f, which has no graph even with create_graph=True. Return "
+                "zeros when the first derivative does not require grad."
+            )
+        raise AssertionError(f"{what} raised RuntimeError: {err}. Likely mistake: {cause}") from err
     assert_tensor_close(
         got,
         torch.zeros_like(x),
         what=what,
-        mistake="f' is a constant with no graph: the answer is zeros.",
+        mistake="f' is a constant with no graph: the answer is zeros of x's dtype and device.",
     )
+    check_no_graph(got, what)
 
 
 @pytest.mark.task(2)
 @pytest.mark.parametrize("requires_grad", [False, True])
 def test_second_derivative_leaves_callers_tensor_untouched(requires_grad, device):
     x = random_point(4, (2, 2), device).requires_grad_(requires_grad)
-    result = _second(torch.sin, x, "second_derivative(torch.sin, x)")
+    old_grad = None
+    if requires_grad:
+        x.grad = torch.full_like(x, 7.0)
+        old_grad = x.grad.clone()
     what = f"second_derivative(torch.sin, x) with x.requires_grad={requires_grad}"
-    check_caller_untouched(x, requires_grad, None, what)
+    result = _second(torch.sin, x, what)
+    check_caller_untouched(x, requires_grad, old_grad, what)
     check_no_graph(result, what)
+    expected = -torch.sin(x.detach())
+    assert_tensor_close(
+        result,
+        expected,
+        what=what,
+        **TIGHT,
+        mistake=why_wrong(result, expected, torch.cos(x.detach())),
+    )
+
+
+@pytest.mark.task(2)
+def test_second_derivative_keeps_dtype(device):
+    x = random_point(5, (3, 2), device, torch.float32)
+    what = "second_derivative(torch.sin, x) for float32 x"
+    got = _second(torch.sin, x, what)
+    assert_tensor_close(got, -torch.sin(x), what=what, mistake=why_wrong(got, -torch.sin(x)))
+
+
+@pytest.mark.task(2)
+@pytest.mark.parametrize("dtype", NOT_FLOATING, ids=str)
+def test_second_derivative_rejects_non_floating_input(dtype, device):
+    """second_derivative raises TypeError for a non-floating x (integer, bool, complex)"""
+    assert_raises(
+        TypeError,
+        kata.second_derivative,
+        torch.sin,
+        _not_floating(dtype, device),
+        what=f"second_derivative(torch.sin, x) for x of dtype {dtype} (expected TypeError "
+        f"for a non-floating x, as the docstring promises)",
+        mistake="no dtype check of your own: check torch.is_floating_point(x) and raise "
+        "TypeError (torch's own refusal is a RuntimeError, and complex passes autograd).",
+    )
 
 
 # ----------------------------------------------------------------------------- task 3
+
+
+def _as_tuple(got, n: int, what: str) -> tuple:
+    __tracebackhide__ = True
+    if not isinstance(got, tuple) or len(got) != n:
+        size = f" of length {len(got)}" if isinstance(got, list | tuple) else ""
+        raise AssertionError(
+            f"{what} should return a tuple of {n} tensors, one per input, got "
+            f"{type(got).__name__}{size}."
+        )
+    return got
 
 
 @pytest.mark.task(3)
@@ -235,51 +403,135 @@ def test_gradient_of_each_input_in_order(seed, device):
         a.sum(0) * c + torch.cos(b),
         (a @ b).sum(),
     )
-    got = kata.gradient(f, a, b, c)
-    if not isinstance(got, tuple) or len(got) != 3:
-        raise AssertionError(
-            f"gradient(f, a, b, c) should return a tuple of 3 tensors, got "
-            f"{type(got).__name__} of length {len(got)}."
+    got = _as_tuple(kata.gradient(f, a, b, c), 3, "gradient(f, a, b, c)")
+    for i, (name, g, e) in enumerate(zip("abc", got, expected, strict=True)):
+        # another input's gradient (same shape, or same values) in this place: the order
+        like = [
+            "abc"[j]
+            for j, other in enumerate(expected)
+            if j != i
+            and isinstance(g, torch.Tensor)
+            and g.shape == other.shape
+            and (g.shape != e.shape or _all_close(g.detach().to(device), other, **TIGHT))
+        ]
+        mistake = (
+            f"gradients returned out of order: place {i} holds what looks like the gradient "
+            f"with respect to {like[0]}; return them in the inputs' order."
+            if like
+            else why_wrong(g, e)
         )
-    for name, g, e in zip("abc", got, expected, strict=True):
         assert_tensor_close(
-            g,
-            e,
-            what=f"gradient with respect to {name} (input {'abc'.index(name)})",
-            **TIGHT,
-            mistake="gradients returned out of order, or for one input only.",
+            g, e, what=f"gradient with respect to {name} (input {i})", **TIGHT, mistake=mistake
         )
 
 
 @pytest.mark.task(3)
 def test_gradient_of_unused_input_is_zero(device):
-    a, b = torch.ones(2, device=device), torch.ones(3, device=device)
-    got = kata.gradient(lambda a, b: (a * a).sum(), a, b)
+    a = torch.ones(2, device=device, dtype=torch.float64)
+    b = torch.ones(3, device=device, dtype=torch.float64)
+    what = "gradient(lambda a, b: (a * a).sum(), a, b): the gradient with respect to b, unused"
+    got = _as_tuple(kata.gradient(lambda a, b: (a * a).sum(), a, b), 2, what)
+    if got[1] is None:
+        raise AssertionError(
+            f"{what}: returned None. Likely mistake: returning .grad, which stays None for an "
+            f"input the graph never reached; the docstring asks for zeros of its shape."
+        )
     assert_tensor_close(
-        got[1],
-        torch.zeros(3, device=device),
-        what="gradient with respect to an input f does not use",
-        mistake="returning .grad (None) instead of zeros.",
+        got[1], torch.zeros_like(b), what=what, mistake="the unused input's gradient is zeros."
+    )
+    assert_tensor_close(got[0], 2 * a, what="gradient with respect to a (input 0)", **TIGHT)
+
+
+@pytest.mark.task(3)
+def test_gradient_of_a_function_that_uses_no_input_is_all_zeros(device):
+    """gradient of an f that uses none of its inputs: zeros for each, no error"""
+    a = random_point(7, (2, 3), device)
+    what = "gradient(lambda a: torch.tensor(2.0), a), an f that uses none of its inputs"
+    try:
+        got = kata.gradient(lambda a: torch.tensor(2.0, dtype=a.dtype, device=a.device), a)
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        if NO_GRAPH not in str(err):
+            raise
+        raise AssertionError(
+            f"{what} raised RuntimeError: {err}. f uses none of its inputs, so its output has "
+            f"no graph, and backward() (or autograd.grad) refuses it. The docstring promises "
+            f"zeros for every input f does not use: return zeros when the output does not "
+            f"require grad."
+        ) from err
+    got = _as_tuple(got, 1, what)
+    assert_tensor_close(got[0], torch.zeros_like(a), what=what)
+
+
+@pytest.mark.task(3)
+@pytest.mark.parametrize(
+    "shape", [(3,), (0,), (2, 2)], ids=lambda s: f"output{tuple(s)}".replace(" ", "")
+)
+def test_gradient_rejects_output_that_is_not_a_single_element(shape, device):
+    """gradient raises ValueError when f's output is not a single element"""
+    x = torch.ones(shape, device=device)
+    assert_raises(
+        ValueError,
+        kata.gradient,
+        lambda t: t * 2,
+        x,
+        what=f"gradient(lambda t: t * 2, x) for x of shape {shape}: f returns {x.numel()} "
+        f"elements (expected ValueError, as the docstring promises)",
+        mistake="no check of f's output. torch's own refusal, 'grad can be implicitly created "
+        "only for scalar outputs', is a RuntimeError: check out.numel() == 1 before "
+        "differentiating and raise ValueError.",
     )
 
 
 @pytest.mark.task(3)
-def test_gradient_rejects_non_scalar_output(device):
-    x = torch.ones(3, device=device)
-    with pytest.raises(ValueError):
-        kata.gradient(lambda t: t * 2, x)
+def test_gradient_accepts_a_single_element_output_that_is_not_0d(device):
+    """gradient accepts a single-element output of shape (1, 1), not only a 0-d one"""
+    x = random_point(8, (3,), device)
+    what = "gradient(lambda t: (t * t).sum().reshape(1, 1), x), a (1, 1) output"
+    try:
+        got = kata.gradient(lambda t: (t * t).sum().reshape(1, 1), x)
+    except ValueError as err:
+        raise AssertionError(
+            f"{what} raised ValueError: {err}. Likely mistake: checking out.dim() == 0; the "
+            f"docstring asks for a single-element tensor (out.numel() == 1), any shape."
+        ) from err
+    got = _as_tuple(got, 1, what)
+    assert_tensor_close(got[0], 2 * x, what=what, **TIGHT, mistake=why_wrong(got[0], 2 * x))
+
+
+@pytest.mark.task(3)
+def test_gradient_keeps_each_inputs_dtype(device):
+    a = random_point(9, (3,), device, torch.float32)
+    b = random_point(10, (3,), device, torch.float64)
+    what = "gradient(lambda a, b: (a * b).sum(), a, b) for float32 a and float64 b"
+    got = _as_tuple(kata.gradient(lambda a, b: (a * b).sum(), a, b), 2, what)
+    assert_tensor_close(got[0], b.float(), what=what + ": with respect to a")
+    assert_tensor_close(got[1], a.double(), what=what + ": with respect to b")
 
 
 @pytest.mark.task(3)
 def test_gradient_leaves_callers_tensors_untouched(device):
     x = random_point(5, (3,), device).requires_grad_(True)
+    x.grad = torch.full_like(x, 7.0)
+    old_grad = x.grad.clone()
     y = random_point(6, (3,), device)
-    result = kata.gradient(lambda x, y: (x * y).sum(), x, y)
-    check_caller_untouched(x, True, None, "gradient(f, x, y)")
+    result = _as_tuple(kata.gradient(lambda x, y: (x * y).sum(), x, y), 2, "gradient(f, x, y)")
+    check_caller_untouched(x, True, old_grad, "gradient(f, x, y)")
     check_caller_untouched(y, False, None, "gradient(f, x, y)")
     for r in result:
         check_no_graph(r, "gradient(f, x, y)")
-    assert_tensor_close(result[0], y, what="gradient of sum(x * y) with respect to x", **TIGHT)
     assert_tensor_close(
-        result[1], x.detach(), what="gradient of sum(x * y) with respect to y", **TIGHT
+        result[0],
+        y,
+        what="gradient of sum(x * y) with respect to x",
+        **TIGHT,
+        mistake=why_wrong(result[0], y),
+    )
+    assert_tensor_close(
+        result[1],
+        x.detach(),
+        what="gradient of sum(x * y) with respect to y",
+        **TIGHT,
+        mistake=why_wrong(result[1], x.detach()),
     )

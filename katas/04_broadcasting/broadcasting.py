@@ -11,8 +11,9 @@ def broadcast_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
     a, b: tuples of non-negative ints (() is a scalar). Pure Python: no tensors, and not
     torch.broadcast_shapes. The rules: align the shapes at their last dimension; a missing
     leading dimension counts as 1; two sizes are compatible when equal or when one is 1
-    (the result takes the other, so 1 against 0 gives 0). Raises ValueError naming both
-    shapes if some pair of sizes is incompatible.
+    (the result takes the other, so 1 against 0 gives 0; 0 against 3 is incompatible).
+    Raises ValueError naming both shapes as given, e.g. (8, 1, 6) and (7, 2), if some pair
+    of sizes is incompatible.
     """
     # TODO: walk both shapes from the right, padding the shorter one with 1s
     raise NotImplementedError("TODO: broadcast_shape(a, b)")
@@ -21,10 +22,11 @@ def broadcast_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
 def pairwise_distances(x: Tensor, y: Tensor) -> Tensor:
     """Euclidean distances between every row of x and every row of y.
 
-    x: (N, D), y: (M, D), floating point, same dtype and device. Returns (N, M) with
-    out[i, j] = ||x[i] - y[j]||_2, x's dtype and device. No Python loop over rows or
-    elements (the number of torch calls must not grow with N, M or D) and not torch.cdist:
-    broadcasting does the pairing. x and y are not changed.
+    x: (N, D), y: (M, D), floating point, same dtype and device, contiguous or not; N or
+    M may be 1 or 0. Returns (N, M) with out[i, j] = ||x[i] - y[j]||_2, x's dtype and
+    device. No Python loop over rows or elements (the number of torch calls must not grow
+    with N, M or D) and not torch.cdist: broadcasting does the pairing. x and y are not
+    changed.
     """
     # TODO: x[:, None, :] - y[None, :, :] pairs every row with every row: (N, M, D)
     raise NotImplementedError("TODO: pairwise_distances(x, y)")
@@ -34,8 +36,9 @@ def outer(a: Tensor, b: Tensor, op: Callable[[Tensor, Tensor], Tensor]) -> Tenso
     """The "outer" version of an elementwise binary op: out[i, j] = op(a[i], b[j]).
 
     a: (N,), b: (M,), op: an elementwise torch function of two tensors that broadcasts
-    (torch.add, torch.sub, torch.maximum, torch.atan2, ...). Returns (N, M). op is called a
-    fixed number of times, not once per element: no Python loop.
+    (torch.add, torch.sub, torch.maximum, torch.atan2, ...). N or M may be 1 or 0. Returns
+    (N, M). op is called a fixed number of times, not once per element: no Python loop.
+    a and b are not changed.
     """
     # TODO: give a a trailing axis and b a leading one, then call op once
     raise NotImplementedError("TODO: outer(a, b, op)")

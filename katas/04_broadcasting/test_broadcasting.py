@@ -5,7 +5,13 @@ from collections import Counter
 import pytest
 import torch
 
-from torchkatas.harness import assert_tensor_close, count_torch_calls, forbid, load_kata
+from torchkatas.harness import (
+    assert_raises,
+    assert_tensor_close,
+    count_torch_calls,
+    forbid,
+    load_kata,
+)
 
 kata = load_kata(__file__)
 
@@ -120,10 +126,54 @@ def test_broadcast_shape_raises_on_incompatible_sizes(seed):
 
 @pytest.mark.task(1)
 def test_broadcast_shape_of_scalars_and_empty():
-    cases = [((), ()), ((), (2, 3)), ((4, 1), ()), ((1,), (0,)), ((0, 1), (1, 7)), ((1, 1), (1,))]
+    cases = [
+        ((), ()),
+        ((), (2, 3)),
+        ((4, 1), ()),
+        ((1,), (0,)),
+        ((0,), (1,)),
+        ((0, 1), (1, 7)),
+        ((1, 7), (0, 1)),
+        ((1, 1), (1,)),
+    ]
     for a, b in cases:
         expected = tuple(torch.broadcast_shapes(a, b))
         check_broadcast_result(a, b, _broadcast(a, b), expected)
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize(
+    "a, b", [((0,), (3,)), ((2, 0), (2, 5)), ((4, 3), (0, 1)), ((0, 4), (5, 4))]
+)
+def test_broadcast_shape_zero_clashes_with_sizes_above_one(a, b):
+    """a size of 0 only broadcasts against 0 or 1: (0,) against (3,) raises"""
+    assert_raises(
+        ValueError,
+        _broadcast,
+        a,
+        b,
+        what=f"broadcast_shape({a}, {b}), where a 0 faces a size above 1",
+        mistake="treating 0 like 1 (a check such as min(x, y) <= 1): only 1 stretches; 0 is a "
+        "size like any other, compatible with 0 and 1 alone.",
+    )
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("a, b", [((8, 1, 6), (7, 2)), ((3,), (4,)), ((2, 3), (5, 4, 3))])
+def test_broadcast_shape_error_names_both_shapes(a, b):
+    """the ValueError says which two shapes clash, as the caller gave them"""
+    err = assert_raises(
+        ValueError, _broadcast, a, b, what=f"broadcast_shape({a}, {b}), whose sizes clash"
+    )
+    message = str(err)
+    named = [any(str(form) in message for form in (shape, list(shape))) for shape in (a, b)]
+    if not all(named):
+        raise AssertionError(
+            f"broadcast_shape({a}, {b}) raised ValueError({message!r}), which does not name "
+            f"both shapes as given, {a} and {b}. Likely mistake: a message without the shapes, "
+            f"or one that shows them after padding with 1s; say which shapes the caller passed: "
+            f"f'shapes {{a}} and {{b}} do not broadcast'."
+        )
 
 
 # ----------------------------------------------------------------------------- tasks 2 and 3
@@ -154,6 +204,30 @@ def random_points(gen, n, m, d, device, dtype=torch.float64):
     return x, y
 
 
+def distances_mistake(got, x: torch.Tensor, y: torch.Tensor) -> str:
+    """The likely mistake behind a wrong pairwise_distances result, read from its shape."""
+    (n, d), m = x.shape, y.shape[0]
+    shape = tuple(got.shape) if isinstance(got, torch.Tensor) else None
+    if shape == (m, n) and m != n:
+        return SWAPPED_PAIRS
+    if shape in ((m, d), (n, d)):
+        return (
+            "summed over a row axis instead of the coordinates: the (N, M, D) differences "
+            "must be summed over dim=-1 (D), leaving (N, M)."
+        )
+    if shape == (n, m) and bool(torch.isnan(got).any()):
+        return (
+            "a NaN from sqrt of a negative: ||x||^2 + ||y||^2 - 2 x.y rounds below 0 for equal "
+            "points; clamp(min=0) before sqrt, or square the differences directly."
+        )
+    if shape == (n, m) and n == m and torch.allclose(got.mT, torch.cdist(x, y), atol=1e-6):
+        return SWAPPED_PAIRS
+    return (
+        "the pairing or the reduction: out[i, j] is the sqrt of the sum over D of "
+        "(x[i] - y[j])**2, from x[:, None, :] - y[None, :, :]."
+    )
+
+
 def _distances(x, y):
     __tracebackhide__ = True
     with forbid("torch.cdist", kata=kata, why=WHY_CDIST):
@@ -164,8 +238,9 @@ def _distances(x, y):
 @pytest.mark.parametrize("seed", range(4))
 def test_pairwise_distances_match_cdist(seed, device):
     gen = torch.Generator().manual_seed(seed)
-    n, m, d = torch.randint(1, 9, (3,), generator=gen).tolist()
-    x, y = random_points(gen, n, m + 1, d, device)  # m + 1: never square by accident
+    # N, M, D all different, so the shape of a wrong answer tells which axis went wrong
+    n, m, d = (torch.randperm(8, generator=gen)[:3] + 1).tolist()
+    x, y = random_points(gen, n, m, d, device)
     y[0] = x[0]  # a zero distance
     before = (x.clone(), y.clone())
     got = _distances(x, y)
@@ -182,7 +257,7 @@ def test_pairwise_distances_match_cdist(seed, device):
         what=what,
         atol=1e-9,
         rtol=1e-9,
-        mistake=SWAPPED_PAIRS,
+        mistake=distances_mistake(got, x, y),
     )
     assert_tensor_close(x, before[0], what=f"x after {what}", mistake="x was changed in place.")
     assert_tensor_close(y, before[1], what=f"y after {what}", mistake="y was changed in place.")
@@ -191,15 +266,21 @@ def test_pairwise_distances_match_cdist(seed, device):
 @pytest.mark.task(2)
 def test_pairwise_distances_in_float32_and_single_rows(device):
     gen = torch.Generator().manual_seed(11)
-    for n, m in [(1, 1), (1, 5), (6, 1)]:
+    for n, m, layout in [(1, 1, ""), (1, 5, ""), (6, 1, ""), (0, 4, "empty "), (4, 5, "t")]:
         x, y = random_points(gen, n, m, 3, device, torch.float32)
+        if layout == "t":  # non-contiguous: transposed x, strided y
+            x = x.t().contiguous().t()
+            y = torch.cat([y, y], dim=1)[:, ::2]
+            layout = "non-contiguous "
+        got = _distances(x, y)
         assert_tensor_close(
-            _distances(x, y),
+            got,
             torch.cdist(x, y),
-            what=f"pairwise_distances(x, y) for float32 x {tuple(x.shape)}, y {tuple(y.shape)}",
+            what=f"pairwise_distances(x, y) for {layout}float32 x {tuple(x.shape)}, y "
+            f"{tuple(y.shape)}",
             atol=1e-5,
             rtol=1e-5,
-            mistake=SWAPPED_PAIRS,
+            mistake=distances_mistake(got, x, y),
         )
 
 
@@ -234,12 +315,42 @@ def test_outer_matches_loop(op_name, seed, device):
     for i in range(n):
         for j in range(m + 1):
             expected[i, j] = op(a[i], b[j])
+    before = (a.clone(), b.clone())
+    what = f"outer(a, b, {op_name}) for a of shape ({n},), b of shape ({m + 1},)"
     assert_tensor_close(
         kata.outer(a, b, op),
         expected,
-        what=f"outer(a, b, {op_name}) for a of shape ({n},), b of shape ({m + 1},)",
+        what=what,
         mistake="a[None, :] with b[:, None] gives shape (M, N) and op(a[j], b[i]); out[i, j] "
         "is op(a[i], b[j]), so a needs the trailing axis: a[:, None], b[None, :].",
+    )
+    for name, t, old in [("a", a, before[0]), ("b", b, before[1])]:
+        assert_tensor_close(
+            t,
+            old,
+            what=f"{name} after {what}",
+            mistake=f"the caller's {name} was changed in place: {name}.unsqueeze_(...) "
+            f"reshapes it; {name}[:, None] / {name}.unsqueeze(...) make new views.",
+        )
+
+
+@pytest.mark.task(3)
+@pytest.mark.parametrize("n, m", [(1, 4), (3, 1), (1, 1), (0, 2), (3, 0)])
+def test_outer_of_length_one_and_empty_vectors(n, m, device):
+    """outer keeps the (N, M) shape when N or M is 1 or 0, also for a strided a"""
+    gen = torch.Generator().manual_seed(14)
+    a = torch.randn(2 * n, generator=gen, dtype=torch.float64).to(device)[::2]  # strided
+    b = torch.randn(m, generator=gen, dtype=torch.float64).to(device)
+    expected = torch.empty(n, m, dtype=torch.float64, device=device)
+    for i in range(n):
+        for j in range(m):
+            expected[i, j] = a[i] - b[j]
+    assert_tensor_close(
+        kata.outer(a, b, torch.sub),
+        expected,
+        what=f"outer(a, b, torch.sub) for a strided a of shape ({n},), b of shape ({m},)",
+        mistake="squeeze() (or a reshape that infers a size) drops or merges a dimension of "
+        "size 1 or 0: the result is (N, M) whatever N and M are.",
     )
 
 

@@ -8,7 +8,9 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
 
     Every function in this kata uses torch.einsum for its products, sums and axis moves:
     no @, matmul, mm, bmm, mv, dot, inner, tensordot, bilinear, t, transpose, permute,
-    swapaxes, .T, .mT or .sum. Multiplying or dividing by a scalar is fine.
+    swapaxes, .T, .mT or .sum. Multiplying or dividing by a scalar is fine. No function
+    changes its inputs, and every one accepts non-contiguous inputs (transposed or sliced
+    views) as well as contiguous ones.
     """
     # TODO: one einsum: the shared index k is summed because it is not in the output
     raise NotImplementedError("TODO: matmul(a, b)")
@@ -45,7 +47,8 @@ def bilinear(x: Tensor, weight: Tensor, y: Tensor) -> Tensor:
 def attention_scores(q: Tensor, k: Tensor) -> Tensor:
     """Scaled dot-product attention scores, before the softmax.
 
-    q: (B, H, T, D) queries, k: (B, H, S, D) keys. Returns (B, H, T, S) with
+    q: (B, H, T, D) queries, k: (B, H, S, D) keys, often non-contiguous (heads split off
+    with .transpose(1, 2)). Returns (B, H, T, S) with
     out[b, h, t, s] = sum_d q[b, h, t, d] k[b, h, s, d] / sqrt(D).
     """
     # TODO: contract over d, keep b, h, t, s in that order, then scale by 1 / sqrt(D)

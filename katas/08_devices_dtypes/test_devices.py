@@ -5,6 +5,7 @@ dtypes but no data); tests that need a real GPU carry the `cuda` marker.
 """
 
 import ast
+import copy
 import inspect
 import textwrap
 
@@ -12,7 +13,7 @@ import pytest
 import torch
 from torch import nn
 
-from torchkatas.harness import assert_tensor_close, load_kata
+from torchkatas.harness import assert_tensor_close, count_torch_calls, load_kata
 
 kata = load_kata(__file__)
 
@@ -53,10 +54,13 @@ def call(name: str, *args, what: str, mistake):
         raise AssertionError(f"{what} raised RuntimeError: {err}. Likely mistake: {why}") from err
 
 
-def small_model(device, dtype=torch.float32) -> nn.Module:
+def small_model(device, dtype=torch.float32, norm: bool = True) -> nn.Module:
+    """Linear, BatchNorm1d (buffers to move), Linear; `norm=False` puts a ReLU in its place
+    (BatchNorm on the meta device imports torch._dynamo: seconds of a CPU run)."""
     with torch.random.fork_rng(devices=[]):  # seeded weights without touching the global RNG
         torch.manual_seed(0)
-        model = nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3), nn.Linear(3, 2))
+        middle = nn.BatchNorm1d(3) if norm else nn.ReLU()
+        model = nn.Sequential(nn.Linear(4, 3), middle, nn.Linear(3, 2))
     return model.to(device, dtype)
 
 
@@ -118,6 +122,17 @@ def make_batch(gen: torch.Generator):
     }
 
 
+def snapshot(batch):
+    """The structure of a batch with the identity and device of every tensor in it."""
+    if isinstance(batch, torch.Tensor):
+        return ("tensor", id(batch), batch.device)
+    if isinstance(batch, dict):
+        return ("dict", id(batch), [(k, snapshot(v)) for k, v in batch.items()])
+    if isinstance(batch, list | tuple):
+        return (type(batch).__name__, id(batch), [snapshot(v) for v in batch])
+    return ("other", batch)
+
+
 def check_moved(got, original, device, path: str = "batch") -> None:
     __tracebackhide__ = True
     if isinstance(original, torch.Tensor):
@@ -165,10 +180,22 @@ def test_to_device_moves_model_and_nested_batch(target, device):
     dest = META if target == "meta" else device
     model = small_model(device)
     batch = make_batch(gen)
+    before = snapshot(batch)
     got = kata.to_device(model, batch, dest)
     if not (isinstance(got, tuple) and len(got) == 2):
         raise AssertionError(f"to_device(model, batch, {dest}) should return (model, batch).")
     moved_model, moved_batch = got
+    if snapshot(batch) != before:
+        raise AssertionError(
+            f"to_device(model, batch, {dest}) changed the caller's batch: its containers now "
+            f"hold other objects. Likely mistake: batch[key] = value.to(device) writes into the "
+            f"caller's dict (or list); build new containers and return them."
+        )
+    if moved_model is not model:
+        raise AssertionError(
+            f"to_device(model, batch, {dest}) returned another model object; nn.Module.to "
+            f"moves the caller's model in place and returns it: return that one."
+        )
     for name, t in [*moved_model.named_parameters(), *moved_model.named_buffers()]:
         if t.device != dest:
             raise AssertionError(
@@ -206,18 +233,116 @@ def test_cast_like_matches_dtype_and_values(dtype, device):
     check_device_agnostic("cast_like")
 
 
+def check_cast(got, x, ref, what: str) -> None:
+    """got has ref's dtype and device; the message names which of the two was missed."""
+    __tracebackhide__ = True
+    if not isinstance(got, torch.Tensor):
+        raise AssertionError(f"{what} returned {got!r:.60}, expected a tensor.")
+    wrong_dtype, wrong_device = got.dtype != ref.dtype, got.device != ref.device
+    if not (wrong_dtype or wrong_device):
+        return
+    if wrong_device and not wrong_dtype:
+        why = (
+            "x.type(ref.dtype) or x.to(ref.dtype): .type() changes only the dtype, and .to() "
+            "with a dtype alone does not move; x.to(ref) (or device= and dtype=) moves too."
+        )
+    elif wrong_dtype and not wrong_device:
+        why = "x.to(ref.device) moves but keeps x's dtype; pass dtype= as well (or x.to(ref))."
+    else:
+        why = "neither ref's dtype nor its device was applied; x.to(ref) converts both."
+    raise AssertionError(
+        f"{what} gave {got.dtype} on {got.device}, expected {ref.dtype} on {ref.device}. "
+        f"Likely mistake: {why}"
+    )
+
+
 @pytest.mark.task(3)
 def test_cast_like_follows_refs_device(device):
     x = torch.randn(4, 3, dtype=torch.float64, device=device)
     ref = torch.empty(2, dtype=torch.float16, device=META)
     got = kata.cast_like(x, ref)
-    if not isinstance(got, torch.Tensor) or got.device != META or got.dtype != torch.float16:
-        shown = f"{got.dtype} on {got.device}" if isinstance(got, torch.Tensor) else repr(got)
+    check_cast(
+        got, x, ref, f"cast_like(x, ref) for x (float64 on {device}) and ref (float16 on meta)"
+    )
+
+
+# every call that converts (and so copies) a whole tensor, by count_torch_calls' names
+CONVERSIONS = {
+    "to", "type", "copy_", "clone", "half", "float", "double", "bfloat16", "long", "int",
+    "short", "char", "byte", "bool", "cuda", "cpu", "as_tensor", "tensor", "new_tensor",
+}  # fmt: skip
+
+
+def conversions(calls) -> dict[str, int]:
+    return {name: n for name, n in calls.items() if name in CONVERSIONS and n}
+
+
+@pytest.mark.task(3)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.int64])
+def test_cast_like_returns_x_itself_when_nothing_changes(dtype, device):
+    x = torch.arange(6, device=device).to(dtype).reshape(2, 3)
+    ref = torch.zeros(1, dtype=dtype, device=device)
+    # the premise: with dtype and device already right, .to and .type are no-ops
+    assert x.to(ref) is x and x.type(dtype) is x
+    what = f"cast_like(x, ref) for x and ref both {dtype} on {device}"
+    with count_torch_calls() as calls:
+        got = kata.cast_like(x, ref)
+    if got is not x:
+        made = conversions(calls)
         raise AssertionError(
-            f"cast_like(x, ref) for x (float64 on {device}) and ref (float16 on meta) gave "
-            f"{shown}, expected torch.float16 on meta. Likely mistake: x.type(ref.dtype) "
-            f"(.type() changes only the dtype; .to() moves too)."
+            f"{what} returned a new tensor (a copy although nothing needed converting; calls: "
+            f"{made or 'none counted'}). x.to(ref) returns x itself when dtype and device "
+            f"already match, and so does .type(): no memory, no time. Likely mistake: "
+            f'copy=True, .clone(), or building a new tensor (torch.tensor(...)) "to be safe".'
         )
+
+
+@pytest.mark.task(3)
+@pytest.mark.parametrize("change", ["dtype", "device", "both"])
+def test_cast_like_converts_once(change, device):
+    x = torch.randn(4, 3, dtype=torch.float64, device=device)
+    ref = torch.zeros(
+        1,
+        dtype=torch.float16 if change in ("dtype", "both") else torch.float64,
+        device=META if change in ("device", "both") else device,
+    )
+    what = (
+        f"cast_like(x, ref) for x float64 on {device} and ref {ref.dtype} on {ref.device} "
+        f"(the {change} differs)"
+    )
+    with count_torch_calls() as calls:
+        got = kata.cast_like(x, ref)
+    check_cast(got, x, ref, what)
+    made = conversions(calls)
+    if sum(made.values()) > 1:
+        if made.get("type") and made.get("to"):
+            why = "converts twice, not .type() followed by .to(): the first copy is thrown away."
+        elif made.get("to", 0) > 1:
+            why = "converts twice: .to(device) then .to(dtype) (or the other way round)."
+        else:
+            why = "converts twice (a cast and then a move, or a copy before the conversion)."
+        raise AssertionError(
+            f"{what} made {sum(made.values())} conversions ({made}); each one copies the whole "
+            f"tensor. x.to(device=ref.device, dtype=ref.dtype), or x.to(ref), does it in one. "
+            f"Likely mistake: {why}"
+        )
+
+
+@pytest.mark.task(3)
+@pytest.mark.cuda
+def test_cast_like_moves_to_the_gpu_in_one_conversion(device):
+    x = torch.randn(4, 3, dtype=torch.float64)  # on the CPU
+    ref = torch.zeros(1, dtype=torch.float16, device=device)
+    what = f"cast_like(x, ref) for x float64 on the CPU and ref float16 on {device}"
+    with count_torch_calls() as calls:
+        got = kata.cast_like(x, ref)
+    check_cast(got, x, ref, what)
+    made = conversions(calls)
+    if sum(made.values()) > 1:
+        raise AssertionError(
+            f"{what} made {sum(made.values())} conversions ({made}); x.to(ref) copies once."
+        )
+    assert_tensor_close(got, x.to(device, torch.float16), what=what)
 
 
 # ----------------------------------------------------------------------------- task 4
@@ -291,13 +416,35 @@ def test_run_model_fixes_the_dtype_error(model_dtype, x_dtype, device):
 
 
 @pytest.mark.task(5)
+def test_run_model_keeps_train_mode_and_the_graph(device):
+    gen = torch.Generator().manual_seed(6)
+    model = small_model(device)  # train mode: BatchNorm uses the batch's statistics
+    reference = copy.deepcopy(model)
+    x = (torch.randn(5, 4, generator=gen, dtype=torch.float64) * 3).to(device)
+    what = "run_model(model, x) for a float32 model in train mode and a float64 x"
+    got = call("run_model", model, x, what=what, mistake="move and cast x, not the model.")
+    if not model.training:
+        raise AssertionError(
+            f"{what} put the caller's model into eval mode. Likely mistake: model.eval() "
+            f"inside run_model; a helper that fixes x must leave the model's mode alone."
+        )
+    if not isinstance(got, torch.Tensor) or got.grad_fn is None:
+        raise AssertionError(
+            f"{what} returned an output with no autograd graph, so a training loop built on "
+            f"it gets no gradients. Likely mistake: torch.no_grad() or torch.inference_mode() "
+            f"around the call; return model(x) as the model computes it."
+        )
+    assert_tensor_close(got, reference(x.float()), what=what)
+
+
+@pytest.mark.task(5)
 def test_run_model_fixes_the_device_error(device):
     gen = torch.Generator().manual_seed(4)
     if device.type == "cpu":  # the meta device stands in for a GPU
         model_device, x_device = META, device
     else:  # a real mismatch: the model on the GPU, x still on the CPU
         model_device, x_device = device, torch.device("cpu")
-    model = small_model(model_device).eval()
+    model = small_model(model_device, norm=False).eval()
     x = torch.randn(5, 4, generator=gen, dtype=torch.float64).to(x_device)
     with pytest.raises(RuntimeError):
         model(x)  # the failing snippet: tensors on two devices
@@ -325,6 +472,21 @@ def test_run_model_fixes_the_device_error(device):
     check_device_agnostic("run_model")
 
 
+def target_mistake(err: str) -> str:
+    """The likely mistake behind cross_entropy's complaint, read from its message."""
+    if "but got Int" in err:
+        return (
+            ".int() makes int32, but cross_entropy wants int64 class indices: .long() or "
+            "dtype=torch.long."
+        )
+    if "but got Float" in err or "but got Double" in err or "but got Half" in err:
+        return (
+            "the targets are still floating point (targets.to(logits) or .type_as(logits) "
+            "casts them to the logits' dtype); class indices must be int64: .long()."
+        )
+    return "the targets must be int64 class indices on logits.device."
+
+
 @pytest.mark.task(5)
 @pytest.mark.parametrize("target_dtype", [torch.float32, torch.float64, torch.int32, torch.int64])
 def test_classification_loss_fixes_the_target_dtype(target_dtype, device):
@@ -336,14 +498,7 @@ def test_classification_loss_fixes_the_target_dtype(target_dtype, device):
         with pytest.raises(RuntimeError, match="expected"):
             torch.nn.functional.cross_entropy(logits, targets)  # the failing snippet
     what = f"classification_loss(logits, targets) for {target_dtype} targets"
-    got = call(
-        "classification_loss",
-        logits,
-        targets,
-        what=what,
-        mistake=".int() makes int32, but cross_entropy wants int64 class indices: .long() or "
-        "dtype=torch.long.",
-    )
+    got = call("classification_loss", logits, targets, what=what, mistake=target_mistake)
     assert_tensor_close(got, torch.nn.functional.cross_entropy(logits, labels), what=what)
     check_device_agnostic("classification_loss")
 

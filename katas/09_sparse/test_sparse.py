@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from torchkatas.harness import assert_tensor_close, forbid, load_kata
+from torchkatas.harness import assert_raises, assert_tensor_close, forbid, load_kata
 
 kata = load_kata(__file__)
 
@@ -91,17 +91,96 @@ def test_coo_of_no_triplets_is_all_zero(device):
 
 
 @pytest.mark.task(1)
-def test_coo_keeps_inputs_and_rejects_bad_triplets(device):
-    rows, cols, values = random_triplets(7, (3, 3), 5, device)
+def test_coo_leaves_the_callers_triplets_untouched(device):
+    # strided inputs, as a caller slicing one (N, 2) index table and a longer values buffer has
+    gen = torch.Generator().manual_seed(7)
+    table = torch.randint(3, (9, 2), generator=gen).to(device)
+    rows, cols = table[:, 0], table[:, 1]  # non-contiguous columns
+    values = torch.randn(18, generator=gen, dtype=torch.float64).to(device)[::2]
     copies = [t.clone() for t in (rows, cols, values)]
-    kata.coo_from_triplets(rows, cols, values, (3, 3))
+    got = kata.coo_from_triplets(rows, cols, values, (3, 3))
     for name, t, c in zip(("rows", "cols", "values"), (rows, cols, values), copies, strict=True):
         if not torch.equal(t, c):
-            raise AssertionError(f"coo_from_triplets changed the caller's {name}.")
-    with pytest.raises(ValueError):
-        kata.coo_from_triplets(rows, cols[:-1], values, (3, 3))
-    with pytest.raises(ValueError):
-        kata.coo_from_triplets(rows, cols, values, (3, 2) if cols.max() == 2 else (2, 3))
+            raise AssertionError(
+                f"coo_from_triplets(rows, cols, values, (3, 3)) with 9 strided triplets changed "
+                f"the caller's {name}: it was {c.tolist()}, it is now {t.tolist()}. Likely "
+                f"mistake: sorting or editing the triplets in place (t[:] = ..., an op ending "
+                f"in _): work on new tensors."
+            )
+    check_layout(got, torch.sparse_coo, "coo_from_triplets(...) with strided triplets")
+    assert_tensor_close(
+        got,
+        dense_from_triplets(rows, cols, values, (3, 3)),
+        what="coo_from_triplets(...) with non-contiguous rows, cols and values (densified)",
+        rtol=1e-12,
+        atol=1e-12,
+    )
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("short", ["cols", "values"])
+def test_coo_rejects_triplets_of_different_lengths(short, device):
+    rows, cols, values = random_triplets(7, (3, 3), 5, device)
+    if short == "cols":
+        cols = cols[:-1]
+    else:
+        values = values[:-1]
+    assert_raises(
+        ValueError,
+        kata.coo_from_triplets,
+        rows,
+        cols,
+        values,
+        (3, 3),
+        what=f"coo_from_triplets with 5 rows, {cols.numel()} cols and {values.numel()} values",
+        mistake="compare the lengths of all three (rows with cols and with values) and "
+        "raise ValueError before torch sees them.",
+    )
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param((3, 0), id="row-equals-R"),
+        pytest.param((0, 4), id="col-equals-C"),
+        pytest.param((-1, 0), id="negative-row"),
+        pytest.param((0, -1), id="negative-col"),
+    ],
+)
+def test_coo_rejects_an_index_outside_shape(bad, device):
+    rows = torch.tensor([0, 2, bad[0]], device=device)
+    cols = torch.tensor([1, 3, bad[1]], device=device)
+    values = torch.ones(3, dtype=torch.float64, device=device)
+    assert_raises(
+        ValueError,
+        kata.coo_from_triplets,
+        rows,
+        cols,
+        values,
+        (3, 4),
+        what=f"coo_from_triplets(rows={rows.tolist()}, cols={cols.tolist()}, ..., (3, 4)) with "
+        f"the triplet at {bad} outside the shape",
+        mistake="a bound check with > instead of >= (index R is outside a size of R), or one "
+        "that forgets negative indices (min() < 0).",
+    )
+
+
+@pytest.mark.task(1)
+def test_coo_accepts_the_last_row_and_column(device):
+    rows = torch.tensor([2, 0], device=device)
+    cols = torch.tensor([3, 0], device=device)
+    values = torch.tensor([1.5, -2.0], dtype=torch.float64, device=device)
+    what = "coo_from_triplets(rows=[2, 0], cols=[3, 0], values, (3, 4)): (2, 3) is the last cell"
+    try:
+        got = kata.coo_from_triplets(rows, cols, values, (3, 4))
+    except ValueError as err:
+        raise AssertionError(
+            f"{what}: raised ValueError: {err}. Likely mistake: a bound check off by one "
+            f"(>= R - 1 instead of >= R): the indices 0 .. R - 1 are all inside."
+        ) from err
+    check_layout(got, torch.sparse_coo, what)
+    assert_tensor_close(got, dense_from_triplets(rows, cols, values, (3, 4)), what=what)
 
 
 # ----------------------------------------------------------------------------- task 2
@@ -150,9 +229,52 @@ def test_csr_keeps_dtype_and_non_contiguous_input(device):
 
 
 @pytest.mark.task(2)
-def test_csr_rejects_non_matrix(device):
-    with pytest.raises(ValueError):
-        kata.csr_from_dense(torch.ones(2, 2, 2, device=device))
+def test_csr_leaves_x_untouched(device):
+    x = random_sparse_dense(4, (5, 6), 0.5, device)
+    x[0, 0], x[1, 1], x[2, 2] = 1e-300, -0.0, -3e-9  # tiny but nonzero; -0.0 is a zero
+    before = x.clone()
+    got = kata.csr_from_dense(x)
+    if not torch.equal(x, before) or x.signbit().tolist() != before.signbit().tolist():
+        changed = int((x != before).sum())
+        raise AssertionError(
+            f"csr_from_dense(x) for x of shape (5, 6) changed the caller's x ({changed} "
+            f"elements differ, x[0, 0] was 1e-300 and is now {x[0, 0].item():.3g}). Likely "
+            f"mistake: an in-place op on x (masked_fill_, x[mask] = 0, ne_ instead of ne): "
+            f"read x, build new tensors."
+        )
+    check_layout(got, torch.sparse_csr, "csr_from_dense(x) with tiny nonzeros")
+    assert_tensor_close(
+        got.values(),
+        x.to_sparse_csr().values(),
+        what="csr_from_dense(x) with values 1e-300 and -3e-9 (nonzero) and -0.0 (zero): values",
+        mistake="every element != 0 is stored, however small; -0.0 == 0 is not.",
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.parametrize("dtype", [torch.int32, torch.bool])
+def test_csr_keeps_integer_and_bool_dtypes(dtype, device):
+    x = (random_sparse_dense(5, (4, 5), 0.4, device) * 3).to(dtype)
+    what = f"csr_from_dense(x) for a {dtype} x of shape (4, 5)"
+    got = kata.csr_from_dense(x)
+    check_layout(got, torch.sparse_csr, what)
+    expected = x.to_sparse_csr()
+    assert_tensor_close(got.crow_indices(), expected.crow_indices(), what=what + ": crow_indices")
+    assert_tensor_close(got.values(), expected.values(), what=what + ": values")
+    assert_tensor_close(got, x, what=what + " (densified)")
+
+
+@pytest.mark.task(2)
+@pytest.mark.parametrize("shape", [(2, 2, 2), (5,), ()], ids=["3-D", "1-D", "0-d"])
+def test_csr_rejects_non_matrix(shape, device):
+    x = torch.ones(shape, device=device)
+    assert_raises(
+        ValueError,
+        kata.csr_from_dense,
+        x,
+        what=f"csr_from_dense(x) for x of shape {shape}, not 2-D",
+        mistake="check x.dim() == 2 first and raise ValueError; CSR is a matrix layout.",
+    )
 
 
 # ----------------------------------------------------------------------------- task 3
@@ -180,13 +302,74 @@ def test_sparse_matmul_equals_dense_matmul(layout, seed, device):
         assert_tensor_close(got, x @ b, what=what, rtol=1e-12, atol=1e-12)
 
 
+def uncoalesced_coo(device):
+    """A (3, 4) COO tensor storing (0, 1) twice and its entries out of order: not coalesced."""
+    indices = torch.tensor([[2, 0, 0, 1], [3, 1, 1, 0]], device=device)
+    values = torch.tensor([4.0, 1.0, 2.0, -3.0], dtype=torch.float64, device=device)
+    return torch.sparse_coo_tensor(indices, values, (3, 4), check_invariants=True)
+
+
 @pytest.mark.task(3)
-def test_sparse_matmul_rejects_dense_or_mismatched(device):
-    b = torch.ones(3, 2, dtype=torch.float64, device=device)
-    with pytest.raises(ValueError):
-        kata.sparse_matmul(torch.ones(4, 3, dtype=torch.float64, device=device), b)
-    with pytest.raises(ValueError):
-        kata.sparse_matmul(torch.ones(4, 5, dtype=torch.float64, device=device).to_sparse(), b)
+def test_sparse_matmul_takes_uncoalesced_coo_and_leaves_inputs_untouched(device):
+    a = uncoalesced_coo(device)
+    b = torch.arange(8, dtype=torch.float64, device=device).reshape(4, 2)
+    a_indices, a_values, b_before = a._indices().clone(), a._values().clone(), b.clone()
+    dense = torch.zeros(3, 4, dtype=torch.float64, device=device)
+    dense[2, 3], dense[0, 1], dense[1, 0] = 4.0, 3.0, -3.0
+    what = "sparse_matmul(a, b) for an uncoalesced COO a (3, 4) with (0, 1) stored twice"
+    try:
+        got = kata.sparse_matmul(a, b)
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        if "uncoalesced" not in str(err):
+            raise
+        raise AssertionError(
+            f"{what} raised RuntimeError: {err}. Likely mistake: a.indices() and a.values() "
+            f"refuse an uncoalesced tensor: use torch.sparse.mm(a, b), or a.coalesce() (a new "
+            f"tensor; a itself stays as it is)."
+        ) from err
+    if a.is_coalesced() or not (
+        torch.equal(a._indices(), a_indices) and torch.equal(a._values(), a_values)
+    ):
+        raise AssertionError(
+            f"{what} changed the caller's a: is_coalesced() is now {a.is_coalesced()} (it was "
+            f"False), indices {a._indices().tolist()}, values {a._values().tolist()}. Likely "
+            f"mistake: a._coalesced_(True) or another in-place call on a: coalesce() returns a "
+            f"new tensor instead."
+        )
+    if not torch.equal(b, b_before):
+        raise AssertionError(f"{what} changed the caller's b. Likely mistake: an in-place op on b.")
+    assert_tensor_close(got, dense @ b, what=what, mistake="duplicates must add up (1 + 2).")
+
+
+@pytest.mark.task(3)
+def test_sparse_matmul_rejects_a_dense_a(device):
+    assert_raises(
+        ValueError,
+        kata.sparse_matmul,
+        torch.ones(4, 3, dtype=torch.float64, device=device),
+        torch.ones(3, 2, dtype=torch.float64, device=device),
+        what="sparse_matmul(a, b) for a strided (dense) a of shape (4, 3)",
+        mistake="no layout check: torch.sparse.mm also multiplies two dense matrices, so "
+        "test a.layout in (torch.sparse_coo, torch.sparse_csr) yourself.",
+    )
+
+
+@pytest.mark.task(3)
+@pytest.mark.parametrize("layout", ["coo", "csr"])
+def test_sparse_matmul_rejects_mismatched_inner_sizes(layout, device):
+    x = torch.ones(4, 5, dtype=torch.float64, device=device)
+    a = x.to_sparse_coo() if layout == "coo" else x.to_sparse_csr()
+    assert_raises(
+        ValueError,
+        kata.sparse_matmul,
+        a,
+        torch.ones(3, 2, dtype=torch.float64, device=device),
+        what=f"sparse_matmul(a, b) for a {layout.upper()} a of shape (4, 5) and b of (3, 2)",
+        mistake="no check that a.shape[1] == b.shape[0]: torch raises RuntimeError, the "
+        "docstring asks for ValueError.",
+    )
 
 
 # ----------------------------------------------------------------------------- task 4
@@ -194,7 +377,7 @@ def test_sparse_matmul_rejects_dense_or_mismatched(device):
 
 def expected_bytes(t: torch.Tensor) -> int:
     if t.layout == torch.sparse_coo:
-        parts = [t.indices(), t.values()]
+        parts = [t._indices(), t._values()]  # as stored, coalesced or not
     elif t.layout == torch.sparse_csr:
         parts = [t.crow_indices(), t.col_indices(), t.values()]
     else:
@@ -206,9 +389,34 @@ def check_bytes(t: torch.Tensor, what: str) -> int:
     __tracebackhide__ = True
     got = kata.storage_bytes(t)
     expected = expected_bytes(t)
+    if not isinstance(got, int) or isinstance(got, bool):
+        raise AssertionError(
+            f"storage_bytes({what}) returned {got!r} ({type(got).__name__}), not an int. "
+            f"Likely mistake: a count taken from a tensor (crow_indices()[-1], t.sum()) left "
+            f"as a 0-d tensor: convert with int(...) or use .numel()."
+        )
     if got != expected:
         why = "count every component tensor: numel() * element_size() of each."
-        if t.layout != torch.strided and got == t.numel() * t.element_size():
+        indices = [t._indices()] if t.layout == torch.sparse_coo else []
+        if t.layout == torch.sparse_csr:
+            indices = [t.crow_indices(), t.col_indices()]
+        if t.layout == torch.strided and got == t.untyped_storage().nbytes():
+            why = (
+                "counted the whole storage behind a view (untyped_storage().nbytes()): the "
+                "docstring asks for numel * element_size, the elements t itself holds."
+            )
+        elif (
+            t.layout == torch.sparse_coo
+            and not t.is_coalesced()
+            and (got == expected_bytes(t.coalesce()))
+        ):
+            why = (
+                "coalesced t before counting: an uncoalesced tensor stores every duplicate; "
+                "count t._indices() and t._values() as they are."
+            )
+        elif indices and got == expected + sum(i.numel() * (8 - i.element_size()) for i in indices):
+            why = "assumed int64 indices: CSR indices may be int32, use each one's element_size()."
+        elif t.layout != torch.strided and got == t.numel() * t.element_size():
             why = (
                 "counted the dense size: a sparse tensor's numel() is R * C, the size it "
                 "stands for, not what it stores."
@@ -260,7 +468,42 @@ def test_sparse_is_larger_when_mostly_nonzero(device):
 
 
 @pytest.mark.task(4)
-def test_storage_bytes_rejects_other_layouts(device):
-    x = torch.eye(4, device=device).to_sparse_csc()
-    with pytest.raises(ValueError):
-        kata.storage_bytes(x)
+@pytest.mark.parametrize("view", ["sliced", "transposed", "expanded"])
+def test_storage_bytes_of_a_strided_view_counts_its_elements(view, device):
+    base = random_sparse_dense(6, (6, 8), 1.0, device, torch.float32)
+    x = {"sliced": base[1:4, ::2], "transposed": base.t(), "expanded": base[:1].expand(5, 8)}[view]
+    check_bytes(x, f"a {view} float32 view of shape {tuple(x.shape)}")
+
+
+@pytest.mark.task(4)
+def test_storage_bytes_counts_an_uncoalesced_coo_as_stored(device):
+    check_bytes(uncoalesced_coo(device), "an uncoalesced float64 COO (3, 4) with 4 stored entries")
+
+
+@pytest.mark.task(4)
+def test_storage_bytes_counts_int32_csr_indices(device):
+    x = random_sparse_dense(8, (6, 5), 0.4, device, torch.float32)
+    full = x.to_sparse_csr()
+    csr = torch.sparse_csr_tensor(
+        full.crow_indices().to(torch.int32),
+        full.col_indices().to(torch.int32),
+        full.values(),
+        size=x.shape,
+        check_invariants=True,
+    )
+    check_bytes(csr, "a float32 CSR (6, 5) with int32 crow_indices and col_indices")
+
+
+@pytest.mark.task(4)
+@pytest.mark.parametrize("layout", ["csc", "bsr"])
+def test_storage_bytes_rejects_other_layouts(layout, device):
+    eye = torch.eye(4, device=device)
+    x = eye.to_sparse_csc() if layout == "csc" else eye.to_sparse_bsr((2, 2))
+    assert_raises(
+        ValueError,
+        kata.storage_bytes,
+        x,
+        what=f"storage_bytes(t) for a {x.layout} tensor",
+        mistake="an else branch that treats every other layout as strided or CSR: test "
+        "t.layout against strided, sparse_coo and sparse_csr and raise ValueError otherwise.",
+    )

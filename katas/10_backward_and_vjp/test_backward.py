@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch.autograd.functional import vjp as torch_vjp
 
-from torchkatas.harness import assert_tensor_close, forbid, load_kata
+from torchkatas.harness import assert_raises, assert_tensor_close, forbid, load_kata
 
 kata = load_kata(__file__)
 
@@ -87,15 +87,19 @@ def test_vjp_equals_torch_functional_vjp(seed, device):
 
 
 @pytest.mark.task(1)
-@pytest.mark.parametrize("requires_grad", [False, True])
-def test_vjp_leaves_callers_tensors_alone(requires_grad, device):
+@pytest.mark.parametrize("requires_grad, has_grad", [(False, False), (True, False), (True, True)])
+def test_vjp_leaves_callers_tensors_alone(requires_grad, has_grad, device):
     gen = torch.Generator().manual_seed(5)
     x = rand(gen, 3, 4, device=device).requires_grad_(requires_grad)
+    grad = rand(gen, 3, 4, device=device) if has_grad else None
+    x.grad = None if grad is None else grad.clone()  # the caller's own gradient, kept
     v = rand(gen, 3, 4, device=device)
     v_copy = v.clone()
     y, g = kata.vjp(torch.sin, x, v)
-    what = f"vjp(torch.sin, x, v) with x.requires_grad={requires_grad}"
-    check_caller_x(x, requires_grad, None, what)
+    what = f"vjp(torch.sin, x, v) with x.requires_grad={requires_grad}" + (
+        " and a .grad of its own" if has_grad else ""
+    )
+    check_caller_x(x, requires_grad, grad, what)
     if not torch.equal(v, v_copy):
         raise AssertionError(f"{what} changed the caller's v.")
     check_no_graph(y, what)
@@ -119,24 +123,51 @@ def test_vjp_of_non_contiguous_input(device):
 
 
 @pytest.mark.task(1)
-def test_vjp_rejects_v_of_another_shape(device):
+@pytest.mark.parametrize("v_shape", [(4,), (12,), (4, 3), (1, 4), (3, 4, 1)])
+def test_vjp_rejects_v_of_another_shape(v_shape, device):
     x = torch.ones(3, 4, dtype=torch.float64, device=device)
-    for v in (torch.ones(4, dtype=torch.float64, device=device), torch.ones(12, device=device)):
-        try:
-            kata.vjp(torch.exp, x, v)
-        except ValueError:
-            continue
-        except NotImplementedError:
+    v = torch.ones(v_shape, dtype=torch.float64, device=device)
+    assert_raises(
+        ValueError,
+        kata.vjp,
+        torch.exp,
+        x,
+        v,
+        what=f"vjp(torch.exp, x of (3, 4), v of {v_shape}): v is not y's shape (3, 4)",
+        mistake="no check of v.shape against y.shape: (y * v).sum() would broadcast v silently, "
+        "v.reshape(y.shape) accepts any v of 12 elements, and backward(gradient=v) raises "
+        "RuntimeError, not ValueError.",
+    )
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("shape", [(3, 2), ()], ids=["matrix", "0-d"])
+def test_vjp_of_f_that_ignores_x_is_zero(shape, device):
+    gen = torch.Generator().manual_seed(8)
+    x = rand(gen, *shape, device=device)
+    const = rand(gen, 4, device=device)
+    v = rand(gen, 4, device=device)
+    what = f"vjp(f, x, v) for f(x) = a constant (4,) tensor, x of shape {shape}"
+    try:
+        y, g = kata.vjp(lambda _x: const * 2, x, v)
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        if "does not require grad" not in str(err):
             raise
-        except RuntimeError as err:
-            raise AssertionError(
-                f"vjp(torch.exp, x of (3, 4), v of {tuple(v.shape)}) raised RuntimeError "
-                f"({err}); expected ValueError. Check v.shape against y.shape yourself."
-            ) from err
         raise AssertionError(
-            f"vjp(torch.exp, x of (3, 4), v of {tuple(v.shape)}) returned without error; "
-            f"expected ValueError. Likely mistake: (y * v).sum().backward() broadcast v silently."
-        )
+            f"{what} raised RuntimeError: {err}. Likely mistake: when y does not depend on x "
+            f"(y.requires_grad is False), y.backward() has no graph to walk: the Jacobian is "
+            f"zero, so return torch.zeros_like(x)."
+        ) from err
+    assert_tensor_close(y, const * 2, what=what + ": y")
+    check_no_graph(g, what)
+    assert_tensor_close(
+        g,
+        torch.zeros_like(x),
+        what=what + ": v^T J",
+        mistake="a constant has a zero Jacobian: g is zeros of x's shape, dtype and device.",
+    )
 
 
 # ----------------------------------------------------------------------------- task 2
@@ -155,14 +186,22 @@ def accumulate(loss_fn, w, batches, what: str):
     """Call the learner's function, recording w.grad each time loss_fn is called."""
     __tracebackhide__ = True
     seen: list[torch.Tensor | None] = []
+    order: list[int] = []
 
     def recording_loss(w_, batch):
         seen.append(None if w.grad is None else w.grad.clone())
+        order.extend(k for k, b in enumerate(batches) if b is batch)
         return loss_fn(w_, batch)
 
     got = kata.accumulate_gradients(recording_loss, w, batches)
     if len(seen) != len(batches):
         raise AssertionError(f"{what} called loss_fn {len(seen)} times for {len(batches)} batches.")
+    if order != list(range(len(batches))):
+        raise AssertionError(
+            f"{what} called loss_fn with the batches in the order {order}, expected them in "
+            f"order {list(range(len(batches)))}. Likely mistake: iterating reversed(batches) "
+            f"or a reordered copy; the docstring asks for one call per batch, in order."
+        )
     return got, seen
 
 
@@ -177,10 +216,22 @@ def test_accumulated_gradient_is_gradient_of_mean_loss(n, device):
     batches = make_batches(gen, n, device)
     what = f"accumulate_gradients(mse_loss, w, {n} batches) with a stale w.grad"
     got, _ = accumulate(mse_loss, w, batches, what)
+    assert_tensor_close(
+        w.detach(),
+        w_before,
+        what=what + ": w's values afterwards (the caller's w changed)",
+        mistake="an in-place op on w itself (w.data.zero_() or w.detach().zero_() instead of "
+        "w.grad = None, or an optimizer step): only w.grad may change.",
+    )
     loss = torch.stack([mse_loss(w, b) for b in batches]).mean()
     (expected,) = torch.autograd.grad(loss, w)
     if got is not w.grad:
-        raise AssertionError(f"{what} should return w.grad itself, got another object.")
+        raise AssertionError(
+            f"{what} should return w.grad itself (the same tensor object), got "
+            f"{'None' if got is None else 'another object'}. Likely mistake: returning "
+            f"w.grad.clone() or .detach().clone(): the caller expects the tensor that "
+            f"backward() filled in."
+        )
     if torch.allclose(got, expected + stale):
         raise AssertionError(
             f"{what}: the result includes the stale gradient. Likely mistake: did not zero "
@@ -192,7 +243,6 @@ def test_accumulated_gradient_is_gradient_of_mean_loss(n, device):
             f"each batch loss by the number of batches before backward()."
         )
     assert_tensor_close(got, expected, what=what, **TIGHT)
-    assert_tensor_close(w.detach(), w_before, what=what + ": w's values afterwards")
 
 
 @pytest.mark.task(2)
@@ -223,10 +273,38 @@ def test_accumulation_arithmetic_is_exact(n, device):
 
 
 @pytest.mark.task(2)
+def test_accumulate_takes_a_loss_of_shape_one(device):
+    gen = torch.Generator().manual_seed(40)
+    w = rand(gen, 3, device=device).requires_grad_(True)
+    batches = make_batches(gen, 3, device)
+
+    def loss_1(w_, batch):  # a single-element tensor of shape (1,), not 0-d
+        return mse_loss(w_, batch).reshape(1)
+
+    got, _ = accumulate(loss_1, w, batches, "accumulate_gradients with losses of shape (1,)")
+    (expected,) = torch.autograd.grad(torch.stack([mse_loss(w, b) for b in batches]).mean(), w)
+    assert_tensor_close(
+        got,
+        expected,
+        what="accumulate_gradients(loss_fn, w, 3 batches) for a loss_fn returning shape (1,)",
+        rtol=1e-12,
+        atol=1e-12,
+    )
+
+
+@pytest.mark.task(2)
 def test_accumulate_rejects_no_batches(device):
     w = torch.ones(2, device=device, requires_grad=True)
-    with pytest.raises(ValueError):
-        kata.accumulate_gradients(mse_loss, w, [])
+    assert_raises(
+        ValueError,
+        kata.accumulate_gradients,
+        mse_loss,
+        w,
+        [],
+        what="accumulate_gradients(mse_loss, w, []) with no batches",
+        mistake="no check for an empty batches: the loop never runs and w.grad is left None "
+        "(or a division by len(batches) == 0).",
+    )
 
 
 # ----------------------------------------------------------------------------- task 3
@@ -315,11 +393,31 @@ def test_graph_is_freed_after_last_head(device):
 
 
 @pytest.mark.task(3)
-def test_separate_gradients_leaves_caller_alone(device):
+@pytest.mark.parametrize("requires_grad, has_grad", [(False, False), (True, False), (True, True)])
+def test_separate_gradients_leaves_caller_alone(requires_grad, has_grad, device):
     gen = torch.Generator().manual_seed(31)
     f, heads = Forward(gen, device), random_heads(gen, 2, device)
-    x = rand(gen, 3, 4, device=device).requires_grad_(True)
-    separate(f, heads, x, "separate_gradients(f, 2 heads, x)")
-    check_caller_x(x, True, None, "separate_gradients(f, 2 heads, x) with x.requires_grad")
-    with pytest.raises(ValueError):
-        kata.separate_gradients(f, [], x)
+    x = rand(gen, 3, 4, device=device).requires_grad_(requires_grad)
+    grad = rand(gen, 3, 4, device=device) if has_grad else None
+    x.grad = None if grad is None else grad.clone()
+    before = x.detach().clone()
+    what = f"separate_gradients(f, 2 heads, x) with x.requires_grad={requires_grad}" + (
+        " and a .grad of its own" if has_grad else ""
+    )
+    separate(f, heads, x, what)
+    check_caller_x(x, requires_grad, grad, what)
+    assert_tensor_close(x.detach(), before, what=what + ": the caller's x values afterwards")
+
+
+@pytest.mark.task(3)
+def test_separate_gradients_rejects_no_heads(device):
+    gen = torch.Generator().manual_seed(32)
+    assert_raises(
+        ValueError,
+        kata.separate_gradients,
+        Forward(gen, device),
+        [],
+        rand(gen, 3, 4, device=device),
+        what="separate_gradients(f, [], x) with no heads",
+        mistake="no check for an empty heads: the loop never runs and [] comes back.",
+    )

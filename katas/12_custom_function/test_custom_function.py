@@ -43,10 +43,24 @@ def lse_backward(x: torch.Tensor, dim: int, v: torch.Tensor, what: str) -> torch
     except NotImplementedError:
         raise
     except RuntimeError as err:
+        text = str(err)
+        if "incorrect number of gradients" in text:
+            why = (
+                "backward must return one gradient per forward input: (grad_x, None), the "
+                "None for the int dim."
+            )
+        elif "size of tensor" in text or "shape" in text:
+            why = (
+                "grad_output has the reduced shape (dim removed): unsqueeze(ctx.dim) it "
+                "before multiplying by the softmax, so it broadcasts along dim."
+            )
+        else:
+            why = (
+                "backward must return one gradient per forward input, (grad_x, None), and "
+                "grad_output has the reduced shape: unsqueeze(ctx.dim) it first."
+            )
         raise AssertionError(
-            f"{what}: backward raised RuntimeError: {err}. Likely mistake: backward must "
-            f"return one gradient per forward input, (grad_x, None), and grad_output has the "
-            f"reduced shape: unsqueeze(ctx.dim) it before multiplying by the softmax."
+            f"{what}: backward raised RuntimeError: {text} Likely mistake: {why}"
         ) from err
     return grad
 
@@ -62,12 +76,17 @@ def test_logsumexp_forward_matches_torch(dtype, device):
         x_copy = x.clone()
         got = lse(x, dim)
         assert_tensor_close(
+            x,
+            x_copy,
+            what=f"the caller's x after logsumexp(x, {dim})",
+            mistake="an in-place op on x (x -= m, x.sub_(m)); write x - m, a new tensor.",
+        )
+        assert_tensor_close(
             got,
-            torch.logsumexp(x, dim),
+            torch.logsumexp(x_copy, dim),
             what=f"logsumexp(x, {dim}) for x of shape {shape}, {dtype}",
             mistake="summing over the wrong dim, or keepdim left on.",
         )
-        assert_tensor_close(x, x_copy, what="the caller's x after logsumexp")
 
 
 @pytest.mark.task(1)
@@ -97,6 +116,43 @@ def test_logsumexp_does_not_overflow(offset, device):
         assert_tensor_close(got, torch.logsumexp(x, dim), what=what)
 
 
+@pytest.mark.task(1)
+def test_logsumexp_default_dim_is_the_last(device):
+    for seed, shape in enumerate([(3, 5), (2, 3, 4), (6,)]):
+        x = rand(90 + seed, shape, device)
+        with forbid(*NO_LSE, kata=kata):
+            got = kata.logsumexp(x)
+        assert_tensor_close(
+            got,
+            torch.logsumexp(x, -1),
+            what=f"logsumexp(x) with no dim, for x of shape {shape}",
+            mistake="the default of dim is not -1 (the signature says dim: int = -1).",
+        )
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("dim", [-1, 0])
+def test_logsumexp_shifts_each_slice_by_its_own_maximum(dim, device):
+    # slices 1000 apart: one global shift leaves the lowest slice at exp(-2000) = 0
+    offsets = torch.tensor([1000.0, -1000.0, 0.0, 30.0], device=device)
+    x = rand(95, (4, 6), device, torch.float32) + offsets[:, None]
+    x = x if dim == -1 else x.T.contiguous()
+    got = lse(x, dim)
+    what = f"logsumexp(x, {dim}) for float32 slices at +1000, -1000, 0 and 30 along dim"
+    if torch.isposinf(got).any():
+        raise AssertionError(
+            f"{what} gave {got.tolist()}: +inf is overflow. Likely mistake: exp(x) with no "
+            f"shift; subtract the maximum first."
+        )
+    if torch.isneginf(got).any():
+        raise AssertionError(
+            f"{what} gave {got.tolist()}: -inf for a slice far below the others. Likely "
+            f"mistake: one shift for the whole tensor (x.max()) instead of each slice's own "
+            f"maximum, x.amax(dim, keepdim=True): the low slice underflows to log(0)."
+        )
+    assert_tensor_close(got, torch.logsumexp(x, dim), what=what)
+
+
 # ----------------------------------------------------------------------------- task 2
 
 
@@ -113,7 +169,7 @@ def test_logsumexp_passes_gradcheck(case, device):
         raise AssertionError(
             f"{what} failed: the analytical gradient from backward differs from finite "
             f"differences.\n{str(err)[:600]}\nLikely mistake: a wrong formula in backward "
-            f"(d lse / dx is softmax(x) along dim)."
+            f"(d lse / dx is softmax(x) along dim, times grad_output unsqueezed at dim)."
         ) from None
 
 
@@ -140,6 +196,13 @@ def test_logsumexp_gradient_at_large_inputs(offset, device):
     x = rand(50, (4, 6), device, torch.float32) + offset
     v = torch.ones(4, dtype=torch.float32, device=device)
     what = f"the gradient of logsumexp(x + {offset:g}, -1) in float32"
+    out = lse(x, -1)
+    if not torch.isfinite(out).all():
+        raise AssertionError(
+            f"{what}: the forward already gave {out.tolist()}, so the backward's "
+            f"exp(x - out) cannot be right. Likely mistake: the forward's max shift; fix "
+            f"task 1 first."
+        )
     got = lse_backward(x, -1, v, what)
     if not torch.isfinite(got).all():
         raise AssertionError(
@@ -170,16 +233,33 @@ def binarize(x: torch.Tensor, what: str) -> torch.Tensor:
 @pytest.mark.task(3)
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32, torch.float16])
 def test_binarize_forward_is_plus_minus_one(dtype, device):
-    for seed, shape in enumerate([(1,), (9,), (4, 5), (2, 3, 4)]):
+    for seed, shape in enumerate([(), (1,), (9,), (4, 5), (2, 1, 4)]):
         x = rand(60 + seed, shape, device, dtype)
         x.view(-1)[0] = 0.0  # 0 maps to +1
-        got = binarize(x, f"binarize(x) for x of shape {shape}, {dtype}")
+        x_copy = x.clone()
+        what = f"binarize(x) for x of shape {shape}, {dtype}"
+        got = binarize(x, what)
         assert_tensor_close(
-            got,
-            torch.where(x >= 0, 1.0, -1.0).to(dtype),
-            what=f"binarize(x) for x of shape {shape}, {dtype}",
-            mistake="torch.sign maps 0 to 0; the docstring asks for +1 at 0.",
+            x,
+            x_copy,
+            what=f"the caller's x after {what}",
+            mistake="writing the +-1 values into x itself (x[x >= 0] = 1, sign_()); return "
+            "a new tensor.",
         )
+        expected = torch.where(x_copy >= 0, 1.0, -1.0).to(dtype)
+        if isinstance(got, torch.Tensor) and got.shape == x.shape:
+            at_zero = got.reshape(-1)[0].item()
+            if at_zero != 1.0:
+                why = (
+                    "torch.sign maps 0 to 0"
+                    if at_zero == 0.0
+                    else "x > 0 sends 0 to -1; the condition is x >= 0"
+                )
+                raise AssertionError(
+                    f"{what} gives {at_zero:g} at x = 0; the docstring asks for +1 there. "
+                    f"Likely mistake: {why}."
+                )
+        assert_tensor_close(got, expected, what=what)
 
 
 @pytest.mark.task(3)
@@ -199,3 +279,21 @@ def test_binarize_gradient_is_straight_through_inside_unit_interval(seed, device
             f"The clipped straight-through estimator zeroes it there (mask |x| <= 1)."
         )
     assert_tensor_close(got, torch.where(inside, v, 0.0), what=what)
+
+
+@pytest.mark.task(3)
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_binarize_gradient_passes_at_exactly_plus_minus_one(dtype, device):
+    # |x| <= 1 includes the bounds: hardtanh's slope at +-1 is taken as 1 here, as asked
+    x = torch.tensor([-1.5, -1.0, -0.5, 0.0, 1.0, 1.5], dtype=dtype, device=device)
+    v = torch.tensor([2.0, 3.0, 5.0, 7.0, 11.0, 13.0], dtype=dtype, device=device)
+    leaf = x.clone().requires_grad_(True)
+    what = f"the gradient of (binarize(x) * v).sum() at x = {x.tolist()} ({dtype})"
+    (got,) = torch.autograd.grad(binarize(leaf, "binarize(x)"), leaf, v)
+    expected = torch.tensor([0.0, 3.0, 5.0, 7.0, 11.0, 0.0], dtype=dtype, device=device)
+    if got[1] == 0 or got[4] == 0:
+        raise AssertionError(
+            f"{what} is {got.tolist()}: 0 at x = -1 and x = 1. Likely mistake: the mask "
+            f"|x| < 1; the docstring passes the gradient where |x| <= 1, bounds included."
+        )
+    assert_tensor_close(got, expected, what=what)

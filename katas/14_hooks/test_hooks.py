@@ -5,7 +5,7 @@ import torch
 from torch import nn
 from torch.utils.hooks import RemovableHandle
 
-from torchkatas.harness import assert_tensor_close, load_kata
+from torchkatas.harness import assert_raises, assert_tensor_close, load_kata
 
 kata = load_kata(__file__)
 
@@ -38,6 +38,15 @@ def by_hand(model: nn.Sequential, x: torch.Tensor) -> dict[str, torch.Tensor]:
 
 def check_no_hooks_left(model: nn.Module, what: str, why: str = "") -> None:
     __tracebackhide__ = True
+    global_hooks = nn.modules.module._global_forward_hooks
+    if global_hooks:
+        n = len(global_hooks)
+        global_hooks.clear()  # so the tests after this one run clean
+        raise AssertionError(
+            f"after {what}, {n} global forward hook(s) are still registered: every module "
+            f"in the program runs them. Likely mistake: register_module_forward_hook without "
+            f"removing its handle; hook the named submodules and remove each handle."
+        )
     for name, module in model.named_modules():
         if module._forward_hooks:
             raise AssertionError(
@@ -68,9 +77,30 @@ def test_captures_each_named_output(seed, device):
     x = torch.randn(int(torch.randint(1, 6, (1,), generator=gen)), 5, generator=gen)
     x = x.to(device, torch.float64)
     names = random_names(seed)
+    names_copy, x_copy = list(names), x.clone()
+    if seed % 2:
+        model.eval()  # the mode the caller chose must survive the call, either way
+    modes = {name: m.training for name, m in model.named_modules()}
     expected = by_hand(model, x)
     what = f"capture_activations(model, x of {tuple(x.shape)}, {names})"
     output, acts = kata.capture_activations(model, x, names)
+    if names != names_copy:
+        raise AssertionError(
+            f"{what} changed the caller's list of names to {names} (it was {names_copy}). "
+            f"Likely mistake: names.sort() or names.remove(...) on the argument; copy it."
+        )
+    if x.requires_grad or not torch.equal(x, x_copy):
+        raise AssertionError(
+            f"{what} changed the caller's x (values, or requires_grad now {x.requires_grad})."
+        )
+    for name, m in model.named_modules():
+        if m.training != modes[name]:
+            raise AssertionError(
+                f"{what} changed the training flag of submodule '{name or 'model'}' from "
+                f"{modes[name]} to {m.training}. Likely mistake: model.eval() (or train()) "
+                f"inside capture_activations: the output must be what model(x) gives in the "
+                f"mode the caller chose."
+            )
     assert_tensor_close(output, expected["out"], what=f"{what}: the model's output")
     if output.grad_fn is None:
         raise AssertionError(f"{what}: the returned output lost its graph; return model(x).")
@@ -147,18 +177,79 @@ def test_hooks_removed_when_forward_raises(device):
     )
 
 
+class Counter(nn.Module):
+    """Identity that counts its forwards: shows whether the model ran."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def forward(self, x):
+        self.calls += 1
+        return x
+
+
 @pytest.mark.task(1)
 def test_unknown_name_raises_before_any_hook(device):
     model = make_model(4, device)
+    model.insert(0, Counter())  # names shift by one: "1" is the first Linear
     x = torch.randn(2, 5, dtype=torch.float64, device=device)
-    with pytest.raises(AttributeError):
-        kata.capture_activations(model, x, ["0", "2.7"])
+    assert_raises(
+        AttributeError,
+        kata.capture_activations,
+        model,
+        x,
+        ["1", "3.7"],
+        what="capture_activations(model, x, ['1', '3.7']) with '3.7' not a submodule",
+        mistake="looking names up in dict(model.named_modules()) raises KeyError; "
+        "model.get_submodule(name) raises the AttributeError the docstring promises.",
+    )
+    if model[0].calls:
+        raise AssertionError(
+            f"capture_activations(model, x, ['1', '3.7']) ran the model's forward "
+            f"({model[0].calls} time(s)) before raising for the bad name '3.7'. Likely "
+            f"mistake: hooking every module, running the model, then picking the names; "
+            f"look each name up before running the model."
+        )
     check_no_hooks_left(
         model,
-        "capture_activations(model, x, ['0', '2.7']) raising AttributeError",
-        "Likely mistake: a hook was registered for '0' before '2.7' turned out not to exist; "
+        "capture_activations(model, x, ['1', '3.7']) raising AttributeError",
+        "Likely mistake: a hook was registered for '1' before '3.7' turned out not to exist; "
         "look every name up (model.get_submodule) before registering any hook.",
     )
+
+
+@pytest.mark.task(1)
+def test_the_empty_name_is_the_model_itself(device):
+    model = make_model(5, device)
+    x = torch.randn(3, 5, dtype=torch.float64, device=device)
+    expected = by_hand(model, x)
+    what = "capture_activations(model, x, ['', '2.0'])"
+    try:
+        _output, acts = kata.capture_activations(model, x, ["", "2.0"])
+    except NotImplementedError:
+        raise
+    except AttributeError as err:
+        raise AssertionError(
+            f"{what} raised AttributeError: {err}. '' is how model.named_modules() spells "
+            f"the model itself, and model.get_submodule('') returns the model itself; "
+            f"likely mistake: looking names up with getattr, which knows no ''."
+        ) from err
+    assert_tensor_close(acts[""], expected["out"], what=f"{what}: activation ''")
+    assert_tensor_close(acts["2.0"], expected["outputs"]["2.0"], what=f"{what}: activation '2.0'")
+    check_no_hooks_left(model, what)
+
+
+@pytest.mark.task(1)
+def test_no_names_capture_nothing(device):
+    model = make_model(6, device)
+    x = torch.randn(2, 5, dtype=torch.float64, device=device)
+    what = "capture_activations(model, x, [])"
+    output, acts = kata.capture_activations(model, x, [])
+    assert_tensor_close(output, by_hand(model, x)["out"], what=f"{what}: the model's output")
+    if acts != {}:
+        raise AssertionError(f"{what} returned activations {list(acts)}, expected {{}}.")
+    check_no_hooks_left(model, what)
 
 
 # ----------------------------------------------------------------------------- task 2
@@ -193,7 +284,8 @@ def check_clipped(got, upstream, clip, what, scale=1.0):
         raise AssertionError(
             f"{what}: the gradient was not clipped at all. Likely mistake: the hook must "
             f"return the new gradient (grad.clamp(...)); a hook that returns None changes "
-            f"nothing."
+            f"nothing. Or the hook is not on t (registered on a copy such as t.detach()), "
+            f"or it was removed before clip_grad_hook returned."
         )
     norm_clipped = upstream * min(1.0, clip / float(upstream.norm())) * scale
     if torch.allclose(got, norm_clipped):
@@ -201,19 +293,24 @@ def check_clipped(got, upstream, clip, what, scale=1.0):
             f"{what}: the gradient was clipped by norm (scaled as a whole); the kata asks "
             f"for elementwise clamping to [-clip, clip]."
         )
-    assert_tensor_close(got, expected, what=what, rtol=1e-12, atol=1e-12)
+    tol = 1e-12 if got.dtype == torch.float64 else 1e-5  # float32: one rounding per product
+    assert_tensor_close(got, expected, what=what, rtol=tol, atol=tol)
 
 
 @pytest.mark.task(2)
 @pytest.mark.parametrize("seed", range(4))
 def test_hook_clips_gradient_of_intermediate(seed, device):
     x, w, c, clip, upstream = clipped_setup(seed, device)
+    if seed == 3:  # float32 gradients too
+        x, w, c, upstream = x.float(), w.float(), c.float(), upstream.float()
     x.requires_grad_(True)
     h = x * w  # an intermediate tensor
     what = f"clip_grad_hook(h, {clip:.3g}) on h = x * w, then sum(c * h**3).backward()"
     register(h, clip, what)
     (c * h**3).sum().backward()
     check_clipped(x.grad, upstream, clip, f"{what}: x.grad", scale=w)
+    if x.grad.dtype != x.dtype:
+        raise AssertionError(f"{what}: x.grad is {x.grad.dtype}, x is {x.dtype}.")
 
 
 @pytest.mark.task(2)
@@ -224,6 +321,8 @@ def test_hook_clips_gradient_of_leaf_then_removes_cleanly(seed, device):
     upstream = 3 * c * leaf.detach() ** 2
     what = f"clip_grad_hook(leaf, {clip:.3g}), then sum(c * leaf**3).backward()"
     handle = register(leaf, clip, what)
+    if leaf.grad is not None:
+        raise AssertionError(f"{what}: leaf.grad is set before any backward: it ran one itself.")
     (c * leaf**3).sum().backward()
     check_clipped(leaf.grad, upstream, clip, f"{what}: leaf.grad")
     handle.remove()
@@ -240,21 +339,108 @@ def test_hook_clips_gradient_of_leaf_then_removes_cleanly(seed, device):
 
 
 @pytest.mark.task(2)
-def test_clip_grad_hook_rejects_bad_arguments(device):
+@pytest.mark.parametrize("clip", [0.0, -1.0])
+def test_clip_grad_hook_rejects_a_clip_that_is_not_positive(clip, device):
     t = torch.ones(3, dtype=torch.float64, device=device, requires_grad=True) * 2
-    for clip in (0.0, -1.0):
-        with pytest.raises(ValueError):
-            kata.clip_grad_hook(t, clip)
-    plain = torch.ones(3, device=device)
-    try:
-        kata.clip_grad_hook(plain, 1.0)
-    except ValueError:
-        return
-    except NotImplementedError:
-        raise
-    except RuntimeError as err:
+    assert_raises(
+        ValueError,
+        kata.clip_grad_hook,
+        t,
+        clip,
+        what=f"clip_grad_hook(t, {clip})" + (", clip exactly 0" if clip == 0 else ""),
+        mistake="checking clip < 0 instead of clip <= 0: a clip of 0 zeroes every gradient."
+        if clip == 0
+        else "no check of clip.",
+    )
+    if t._backward_hooks:
         raise AssertionError(
-            f"clip_grad_hook(t without requires_grad, 1.0) raised RuntimeError ({err}); "
-            f"expected ValueError: check t.requires_grad yourself."
-        ) from err
-    raise AssertionError("clip_grad_hook(t without requires_grad, 1.0) did not raise.")
+            f"clip_grad_hook(t, {clip}) raised, but left a hook on t: check the arguments "
+            f"before registering."
+        )
+
+
+@pytest.mark.task(2)
+def test_clip_grad_hook_rejects_a_tensor_without_grad(device):
+    plain = torch.ones(3, device=device)
+    assert_raises(
+        ValueError,
+        kata.clip_grad_hook,
+        plain,
+        1.0,
+        what="clip_grad_hook(t without requires_grad, 1.0)",
+        mistake="no check of t.requires_grad: register_hook itself raises RuntimeError "
+        "there; check it yourself and raise ValueError.",
+    )
+
+
+def shared_setup(device):
+    gen = torch.Generator().manual_seed(300)
+    x, z, c = (torch.randn(4, 5, generator=gen, dtype=torch.float64).to(device) for _ in "xzc")
+    return x, z, c * 3
+
+
+@pytest.mark.task(2)
+def test_hook_leaves_gradients_other_tensors_share_alone(device):
+    # t + z: AddBackward hands the SAME gradient tensor to t and to z. A hook that clamps
+    # it in place clips z's gradient too.
+    x, z, c = shared_setup(device)
+    t = x.clone().requires_grad_(True)  # a leaf
+    z.requires_grad_(True)
+    out = t + z
+    upstream = 3 * c * out.detach() ** 2
+    clip = float(upstream.abs().median())
+    what = f"clip_grad_hook(t, {clip:.3g}) on a leaf t, then sum(c * (t + z)**3).backward()"
+    register(t, clip, what)
+    (c * out**3).sum().backward()
+    if torch.allclose(z.grad, upstream.clamp(-clip, clip)):
+        raise AssertionError(
+            f"{what}: z.grad came out clipped too, though only t has the hook. Likely "
+            f"mistake: the hook clamps grad in place (grad.clamp_(...)); t + z hands the same "
+            f"gradient tensor to t and z. Return grad.clamp(...), a new tensor."
+        )
+    assert_tensor_close(z.grad, upstream, what=f"{what}: z.grad (z has no hook)")
+    check_clipped(t.grad, upstream, clip, f"{what}: t.grad")
+
+
+@pytest.mark.task(2)
+def test_hook_on_an_intermediate_leaves_a_sibling_branch_alone(device):
+    x, z, c = shared_setup(device)
+    x.requires_grad_(True)
+    z.requires_grad_(True)
+    u = z * 2  # built before h, so its backward runs after h's: it sees what h's hook left
+    h = x * 3
+    out = h + u
+    upstream = 3 * c * out.detach() ** 2
+    clip = float(upstream.abs().median())
+    what = f"clip_grad_hook(h, {clip:.3g}) on h = x * 3, then sum(c * (h + z * 2)**3).backward()"
+    register(h, clip, what)
+    (c * out**3).sum().backward()
+    if torch.allclose(z.grad, 2 * upstream.clamp(-clip, clip)):
+        raise AssertionError(
+            f"{what}: z.grad came out clipped too, though only h has the hook. Likely "
+            f"mistake: the hook clamps grad in place (grad.clamp_(...)); the sum hands the "
+            f"same gradient tensor to both branches. Return grad.clamp(...), a new tensor."
+        )
+    assert_tensor_close(z.grad, 2 * upstream, what=f"{what}: z.grad (z's branch has no hook)")
+    check_clipped(x.grad, upstream, clip, f"{what}: x.grad", scale=3)
+
+
+@pytest.mark.task(2)
+def test_hook_leaves_the_callers_gradient_alone(device):
+    x, _, c = shared_setup(device)
+    t = x.clone().requires_grad_(True)
+    y = t * 1  # y.backward(v) hands the caller's v itself to the hook on t
+    v = c * 4
+    v_copy = v.clone()
+    clip = float(v.abs().median())
+    what = f"clip_grad_hook(t, {clip:.3g}), then (t * 1).backward(v)"
+    register(t, clip, what)
+    y.backward(v)
+    assert_tensor_close(
+        v,
+        v_copy,
+        what=f"{what}: the caller's v afterwards",
+        mistake="the hook clamps grad in place (grad.clamp_(...)), and the gradient it got "
+        "was the caller's own v; return grad.clamp(...), a new tensor.",
+    )
+    check_clipped(t.grad, v_copy, clip, f"{what}: t.grad")

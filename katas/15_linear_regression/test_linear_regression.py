@@ -84,8 +84,54 @@ def test_least_squares_leaves_inputs_alone(device):
     weight, bias = unpack_pair(kata.least_squares(X, y), "least_squares(X, y)")
     if weight.requires_grad or bias.requires_grad:
         raise AssertionError("least_squares returned tensors attached to an autograd graph.")
-    assert_tensor_close(X, X0, what="X after least_squares(X, y)", mistake="X changed in place.")
-    assert_tensor_close(y, y0, what="y after least_squares(X, y)", mistake="y changed in place.")
+    mistake = (
+        "an in-place op on the caller's data (X -= X.mean(0) to centre it, sub_, div_): "
+        "centre or scale new tensors (X - X.mean(0)) instead."
+    )
+    assert_tensor_close(X, X0, what="the caller's X after least_squares(X, y)", mistake=mistake)
+    assert_tensor_close(y, y0, what="the caller's y after least_squares(X, y)", mistake=mistake)
+
+
+@pytest.mark.task(1)
+def test_least_squares_of_the_readme_example(device):
+    X = torch.tensor([[0.0], [1.0], [2.0]], dtype=torch.float64, device=device)
+    y = torch.tensor([[1.0], [3.0], [5.0]], dtype=torch.float64, device=device)
+    what = "least_squares(X=[[0.], [1.], [2.]], y=[[1.], [3.], [5.]]) (D = K = 1)"
+    weight, bias = unpack_pair(kata.least_squares(X, y), what)
+    mistake = (
+        "a squeeze() that drops the size-one K (or D) dimension: weight stays (K, D) = (1, 1) "
+        "and bias (K,) = (1,) even for one feature and one output."
+    )
+    expected_w = torch.tensor([[2.0]], dtype=torch.float64, device=device)
+    expected_b = torch.tensor([1.0], dtype=torch.float64, device=device)
+    assert_tensor_close(
+        weight, expected_w, what=f"{what}: weight", mistake=mistake, atol=1e-9, rtol=0
+    )
+    assert_tensor_close(bias, expected_b, what=f"{what}: bias", mistake=mistake, atol=1e-9, rtol=0)
+
+
+@pytest.mark.task(1)
+def test_least_squares_of_inputs_that_require_grad_has_no_graph(device):
+    X, y, _, _ = synthetic(8, device, torch.float64)
+    X.requires_grad_(True)
+    y.requires_grad_(True)
+    what = f"least_squares(X, y) for {describe(X, y)}, both with requires_grad=True"
+    weight, bias = unpack_pair(kata.least_squares(X, y), what)
+    for name, t in (("weight", weight), ("bias", bias)):
+        if not isinstance(t, torch.Tensor) or t.requires_grad or t.grad_fn is not None:
+            raise AssertionError(
+                f"{what} returned a {name} attached to an autograd graph (requires_grad="
+                f"{getattr(t, 'requires_grad', None)}). Likely mistake: lstsq on X and y as "
+                f"given: detach() them first (or return solution.detach()); the docstring "
+                f"promises no graph."
+            )
+    if not (X.requires_grad and y.requires_grad and X.grad is None and y.grad is None):
+        raise AssertionError(
+            f"{what} changed the caller's X or y: requires_grad or .grad differs afterwards."
+        )
+    w_exp, b_exp = normal_equations(X.detach(), y.detach())
+    assert_tensor_close(weight, w_exp, what=f"{what}: weight", atol=1e-8, rtol=0)
+    assert_tensor_close(bias, b_exp, what=f"{what}: bias", atol=1e-8, rtol=0)
 
 
 # ----------------------------------------------------------------------------- task 2
@@ -202,3 +248,50 @@ def test_gradient_descent_does_not_use_the_closed_form(device):
     )
     with forbid(*names, kata=kata, why="Task 2 asks for gradient descent, not the closed form."):
         fit(X, y, "fit_gradient_descent(X, y, steps=50)", lr=0.1, steps=50)
+
+
+@pytest.mark.task(2)
+@pytest.mark.parametrize("steps", [0, 1, 5])
+def test_gradient_descent_takes_steps_plain_sgd_steps_on_the_layer(steps, device):
+    from torch.optim.optimizer import register_optimizer_step_post_hook
+
+    X, y, _, _ = synthetic(50, device)
+    seen: list[tuple[str, dict, list[int]]] = []
+
+    def record(optimizer, args, kwargs):
+        group = optimizer.param_groups[0]
+        settings = {k: group.get(k) for k in ("lr", "momentum", "weight_decay", "nesterov")}
+        ids = [id(p) for g in optimizer.param_groups for p in g["params"]]
+        seen.append((type(optimizer).__name__, settings, ids))
+
+    what = f"fit_gradient_descent(X, y, lr=0.3, steps={steps}) for {describe(X, y)}"
+    handle = register_optimizer_step_post_hook(record)
+    try:
+        model = fit(X, y, what, lr=0.3, steps=steps)
+    finally:
+        handle.remove()
+    if len(seen) != steps:
+        raise AssertionError(
+            f"{what} took {len(seen)} optimizer steps (optimizer.step() calls), expected "
+            f"exactly {steps}. Likely mistake: "
+            + (
+                "a loop of range(steps + 1) or one that runs at least once."
+                if len(seen) > steps
+                else "no torch.optim optimizer: the update written by hand "
+                "(p -= lr * p.grad) instead of torch.optim.SGD(model.parameters(), lr=lr)."
+            )
+        )
+    params = sorted(id(p) for p in model.parameters())
+    for name, settings, ids in seen:
+        plain = {"lr": 0.3, "momentum": 0, "weight_decay": 0, "nesterov": False}
+        if name != "SGD" or settings != plain:
+            raise AssertionError(
+                f"{what} stepped {name} with {settings}; expected plain SGD with {plain}. "
+                f"Likely mistake: another optimiser, or SGD with momentum or weight decay "
+                f"(torch.optim.SGD(params, lr=lr) and nothing else)."
+            )
+        if sorted(ids) != params:
+            raise AssertionError(
+                f"{what}: the optimizer's parameters are not the returned layer's weight and "
+                f"bias. Likely mistake: returning a different nn.Linear than the one trained."
+            )

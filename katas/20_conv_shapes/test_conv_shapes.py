@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from torchkatas.harness import forbid, load_kata
+from torchkatas.harness import assert_raises, forbid, load_kata
 
 kata = load_kata(__file__)
 
@@ -26,7 +26,8 @@ CONV_MISTAKE = (
     "dilation stretches the kernel, and the division rounds down."
 )
 POOL_MISTAKE = (
-    "pooling's stride defaults to kernel_size (not 1); with ceil_mode the division rounds up, "
+    "pooling's stride defaults to kernel_size (not 1); with ceil_mode the division rounds up "
+    "(a last window may hang over the end, even one wider than the input), "
     "but a last window starting in the right padding is dropped."
 )
 
@@ -98,6 +99,52 @@ def test_conv_output_size_edge_cases(device):
         check(got, real_size(layer, size, device), what, CONV_MISTAKE)
 
 
+@pytest.mark.task(1)
+def test_conv_output_size_raises_value_error_when_the_kernel_does_not_fit(device):
+    """An input shorter than the dilated kernel (padding counted) raises ValueError."""
+    # (size, kernel, padding, dilation): the last two fit only thanks to the padding
+    for size, k, p, d in [(4, 5, 0, 1), (6, 3, 0, 3), (2, 5, 1, 1), (0, 1, 0, 1)]:
+        layer = nn.Conv1d(1, 1, k, padding=p, dilation=d, bias=False)
+        assert real_size(layer, size, device) is None  # torch's layer refuses it too
+        what = f"conv_output_size({size}, kernel_size={k}, padding={p}, dilation={d})"
+        with forbid(*NO_FORWARD, kata=kata, why=WHY):
+            assert_raises(
+                ValueError,
+                kata.conv_output_size,
+                size,
+                k,
+                padding=p,
+                dilation=d,
+                what=f"{what}: {size} + 2 * {p} inputs, the kernel spans {d * (k - 1) + 1}",
+                mistake="`raise ValueError(...)` (not assert, RuntimeError or a size of 0) when "
+                "size + 2 * padding < dilation * (kernel_size - 1) + 1.",
+            )
+
+
+def must_be_int(got, what):
+    __tracebackhide__ = True
+    if not isinstance(got, int) or isinstance(got, bool):
+        raise AssertionError(
+            f"{what} returned {got!r} of type {type(got).__name__}; expected a Python int "
+            "(nn.Linear(in_features=...) and torch.zeros(...) refuse floats). Likely mistake: "
+            "rounding with numpy (np.floor / np.ceil return floats) or `/` without int(); "
+            "`//` and math.ceil give ints."
+        )
+
+
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        pytest.param("conv_output_size", (32, 5, 2, 2, 1), marks=pytest.mark.task(1)),
+        pytest.param("pool_output_size", (7, 2, None, 0, 1, False), marks=pytest.mark.task(2)),
+        pytest.param("pool_output_size", (7, 2, None, 0, 1, True), marks=pytest.mark.task(2)),
+    ],
+)
+def test_sizes_are_python_ints(name, args):
+    what = f"{name}{args}"
+    must_be_int(ask(getattr(kata, name), what, *args), what)
+
+
 # ----------------------------------------------------------------------------- task 2
 
 
@@ -132,7 +179,8 @@ def test_pool_output_size_agrees_with_maxpool1d(seed, device):
 
 @pytest.mark.task(2)
 def test_pool_output_size_default_stride_and_ceil_mode(device):
-    # (size, kernel, stride, padding, ceil_mode): the last two drop a window in the padding
+    # (size, kernel, stride, padding, ceil_mode): the 3rd to 5th drop a window in the padding,
+    # the last two fit one window wider than the input (ceil_mode lets it hang over the end)
     for size, k, s, p, ceil in [
         (10, 2, None, 0, False),
         (7, 3, None, 0, True),
@@ -140,6 +188,8 @@ def test_pool_output_size_default_stride_and_ceil_mode(device):
         (6, 3, 3, 1, True),
         (4, 2, 3, 1, True),
         (1, 1, None, 0, True),
+        (1, 3, None, 0, True),
+        (3, 4, 2, 1, True),
     ]:
         for cls in (nn.MaxPool1d, nn.AvgPool1d):
             layer = cls(k, stride=s, padding=p, ceil_mode=ceil)
@@ -149,6 +199,38 @@ def test_pool_output_size_default_stride_and_ceil_mode(device):
             )
             got = ask(kata.pool_output_size, what, size, k, stride=s, padding=p, ceil_mode=ceil)
             check(got, real_size(layer, size, device), what, POOL_MISTAKE)
+
+
+@pytest.mark.task(2)
+def test_pool_output_size_raises_value_error_when_the_output_is_empty(device):
+    """A pooling whose output would be empty raises ValueError, with or without ceil_mode."""
+    # (size, kernel, stride, padding, dilation, ceil_mode)
+    for size, k, s, p, d, ceil in [
+        (1, 3, None, 0, 1, False),
+        (2, 3, 1, 0, 1, True),
+        (4, 3, 1, 0, 2, False),
+        (0, 1, None, 0, 1, True),
+    ]:
+        layer = nn.MaxPool1d(k, stride=s, padding=p, dilation=d, ceil_mode=ceil)
+        assert real_size(layer, size, device) is None  # torch's layer refuses it too
+        what = (
+            f"pool_output_size({size}, kernel_size={k}, stride={s}, padding={p}, dilation={d}, "
+            f"ceil_mode={ceil}), where torch's layer refuses the input"
+        )
+        with forbid(*NO_FORWARD, kata=kata, why=WHY):
+            assert_raises(
+                ValueError,
+                kata.pool_output_size,
+                size,
+                k,
+                stride=s,
+                padding=p,
+                dilation=d,
+                ceil_mode=ceil,
+                what=what,
+                mistake="no check on the result: raise ValueError when the output size "
+                "(after ceil_mode's rule) is below 1, rather than returning it.",
+            )
 
 
 # ----------------------------------------------------------------------------- task 3
@@ -199,15 +281,58 @@ def test_conv_output_shape_agrees_with_layer(dims, device):
 
 
 @pytest.mark.task(3)
-def test_conv_output_shape_rejects_wrong_channels(device):
+@pytest.mark.parametrize("shape", [(1, 4, 10, 10), (4, 10, 10)], ids=["batched", "unbatched"])
+def test_conv_output_shape_rejects_wrong_channels(shape, device):
     conv = nn.Conv2d(3, 8, 3).to(device)
-    what = "conv_output_shape((1, 4, 10, 10), nn.Conv2d(3, 8, 3))"
-    got = ask(kata.conv_output_shape, what, (1, 4, 10, 10), conv)
-    if got != "ValueError":
-        raise AssertionError(
-            f"{what} gave {got!r}; 4 channels into a 3-channel conv must raise "
-            f"ValueError, as the layer itself refuses it."
+    kind = "batched (N, C_in, H, W)" if len(shape) == 4 else "unbatched (C_in, H, W)"
+    with forbid(*NO_FORWARD, kata=kata, why=WHY):
+        assert_raises(
+            ValueError,
+            kata.conv_output_shape,
+            shape,
+            conv,
+            what=f"conv_output_shape({shape}, nn.Conv2d(3, 8, 3)), {kind}: 4 channels into a "
+            "3-channel conv, which the layer itself refuses",
+            mistake="the channel dim is input_shape[-dims - 1] (input_shape[1] batched, "
+            "input_shape[0] unbatched); compare it with conv.in_channels in both cases.",
         )
+
+
+def conv_state(conv):
+    names = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation")
+    return {name: getattr(conv, name) for name in names} | {"training": conv.training}
+
+
+@pytest.mark.task(3)
+@pytest.mark.parametrize("padding", ["same", "valid", (1, 0)])
+def test_conv_output_shape_returns_a_tuple_and_leaves_its_arguments_alone(padding, device):
+    """A tuple of ints comes back for a list or torch.Size input; neither argument changes."""
+    conv = nn.Conv2d(3, 5, (3, 5), padding=padding, dilation=(1, 2)).to(device)
+    with torch.no_grad():
+        expected = tuple(conv(torch.zeros(2, 3, 9, 12, device=device)).shape)
+    for shape in ([2, 3, 9, 12], torch.Size([2, 3, 9, 12])):
+        before, state = list(shape), conv_state(conv)
+        what = f"conv_output_shape({shape!r}, {conv})"
+        got = ask(kata.conv_output_shape, what, shape, conv)
+        if list(shape) != before:
+            raise AssertionError(
+                f"{what} changed the caller's input_shape list from {before} to {list(shape)}. "
+                "Likely mistake: assigning into input_shape; copy it first (tuple(input_shape))."
+            )
+        if conv_state(conv) != state:
+            raise AssertionError(
+                f"{what} changed the caller's conv: {state} became {conv_state(conv)}. Likely "
+                "mistake: assigning to conv.padding (or another attribute) to normalise it; "
+                "read the layer's attributes into local variables instead."
+            )
+        if not isinstance(got, tuple) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in got
+        ):
+            raise AssertionError(
+                f"{what} returned {got!r} ({type(got).__name__}); expected a tuple of ints, "
+                f"{expected}. Likely mistake: returning a list, or sizes that are not ints."
+            )
+        check(tuple(got), expected, what, SHAPE_MISTAKE)
 
 
 # ----------------------------------------------------------------------------- task 4
@@ -286,3 +411,58 @@ def test_flattened_features_of_a_lenet_stack(device):
     check(got, 16 * 5 * 5, what, "16 channels of 5 x 5: the input of LeNet's first Linear.")
     if not isinstance(got, int):
         raise AssertionError(f"{what} returned {type(got).__name__}, expected a Python int.")
+
+
+@pytest.mark.task(4)
+@pytest.mark.parametrize(
+    "shape, layers",
+    [
+        pytest.param(
+            (2, 11, 13),
+            nn.Sequential(
+                nn.Conv2d(2, 4, (3, 1)),
+                nn.GELU(),
+                nn.MaxPool2d((2, 3), stride=(2, 1), padding=(1, 0), dilation=(1, 2)),
+                nn.Tanh(),
+                nn.AvgPool2d((1, 2), stride=(1, 2), padding=(0, 1), ceil_mode=True),
+                nn.Dropout2d(0.1),
+                nn.LeakyReLU(),
+                nn.Identity(),
+            ),
+            id="non-square-2d",
+        ),
+        pytest.param(
+            (3, 4, 5, 7), nn.Sequential(nn.MaxPool3d((1, 2, 3), ceil_mode=True)), id="pool-only-3d"
+        ),
+        pytest.param((2, 9), nn.Sequential(nn.BatchNorm1d(2), nn.SiLU()), id="no-resizing-1d"),
+        pytest.param((3, 4, 5), nn.Sequential(), id="empty"),
+    ],
+)
+def test_flattened_features_reads_each_dim_and_passes_any_shape_keeping_layer(
+    shape, layers, device
+):
+    """Pooling tuples are read per dim, and any shape-keeping layer (GELU, Identity) passes."""
+    layers = layers.to(device).eval()
+    with torch.no_grad():
+        expected = layers(torch.zeros(1, *shape, device=device)).flatten(1).shape[1]
+    what = f"flattened_features({shape}, {layers})".replace("\n", " ")
+    try:
+        got = ask(kata.flattened_features, what, shape, layers)
+    except NotImplementedError:
+        raise
+    except Exception as err:
+        raise AssertionError(
+            f"{what} raised {type(err).__name__}: {err}; every layer here is legal, and "
+            f"torch gives {expected} features. Likely mistake: raising on a layer type you "
+            "did not list (any layer that is not a conv or a pool is a shape-keeping layer "
+            "and changes nothing), or reading a pooling layer's kernel_size, stride or "
+            "padding as always an int (or always a tuple)."
+        ) from err
+    check(
+        got,
+        expected,
+        what,
+        "each spatial dim has its own kernel_size, stride, padding and dilation (a pooling "
+        "layer may hold tuples); any shape-keeping layer (an activation, Dropout2d, Identity) "
+        "changes nothing; with no layers the features are C * every spatial size.",
+    )

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from torchkatas.harness import assert_tensor_close, forbid, load_kata
+from torchkatas.harness import assert_raises, assert_tensor_close, forbid, load_kata
 
 kata = load_kata(__file__)
 
@@ -22,8 +22,9 @@ FORBIDDEN = (
 )
 TIGHT = {"rtol": 1e-10, "atol": 1e-10}
 SETTING_MISTAKES = {
-    "dilation": "unfold must get the dilation too (the dilation too), or its patches are "
-    "contiguous while the output size assumed a dilated kernel.",
+    "dilation": "F.unfold must get dilation= as well (the dilation too, not only kernel, "
+    "padding and stride), or its patches are contiguous while the output size assumed a "
+    "dilated kernel.",
     "layout": "the matmul (C_out, K) @ (N, K, L) is (N, C_out, L) and views straight as "
     "(N, C_out, H_out, W_out); a (N, L, C_out) product must be transposed first.",
     "non-square": "H_out comes from H with the height settings, W_out from W with the width "
@@ -31,11 +32,43 @@ SETTING_MISTAKES = {
     "bias": "the bias must broadcast over channels: bias[:, None] on (N, C_out, L) or "
     "bias[:, None, None] on (N, C_out, H, W); a bare + bias lines up with the width.",
 }
-ERROR_MISTAKE = " Or: ".join(SETTING_MISTAKES.values())
 CONV_MISTAKE = (
     "one of the settings differs from F.conv2d; test_each_setting_on_its_own names which "
     "(dilation, the (N, C_out, L) layout, height vs width, the bias)."
 )
+VIEW_MISTAKE = (
+    ".view() on a tensor that is not contiguous (a transposed or sliced weight or input): "
+    "use .reshape(), which copies only when it must."
+)
+
+
+def blame_runtime_error(err):
+    """The likely causes of a RuntimeError raised by conv2d on legal inputs, from its text."""
+    text = str(err)
+    if "view size is not compatible" in text:
+        return VIEW_MISTAKE
+    if "leaf Variable that requires grad" in text:
+        return (
+            "an in-place op on an argument (unsqueeze_, add_, +=): autograd refuses it on a "
+            "tensor that requires grad, and on any other it changes the caller's tensor. "
+            "Work on new tensors (bias[:, None], weight.reshape(...))."
+        )
+    if "is invalid for input of size" in text:  # the final view does not fit unfold's L
+        return (
+            "the output size computed differently from the patches F.unfold made, so the "
+            "final view does not fit: "
+            + SETTING_MISTAKES["dilation"]
+            + " Or: "
+            + SETTING_MISTAKES["non-square"]
+        )
+    if "must match the size of tensor" in text:
+        return SETTING_MISTAKES["bias"] + " Or: " + SETTING_MISTAKES["layout"]
+    return (
+        "conv2d should run on these legal arguments; one of: "
+        + " Or: ".join(SETTING_MISTAKES.values())
+        + " Or: "
+        + VIEW_MISTAKE
+    )
 
 
 def call_conv(what, *args, **kwargs):
@@ -48,7 +81,7 @@ def call_conv(what, *args, **kwargs):
         raise
     except RuntimeError as err:
         raise AssertionError(
-            f"{what} raised RuntimeError: {err}. Likely mistake: {ERROR_MISTAKE}"
+            f"{what} raised RuntimeError: {err}. Likely mistake: {blame_runtime_error(err)}"
         ) from err
 
 
@@ -177,9 +210,14 @@ def test_edge_cases(device):
     cases = [
         ((1, 1, 1, 1), (1, 1, 1, 1), {}),  # a single pixel, a 1x1 kernel
         ((2, 3, 5, 5), (4, 3, 5, 5), {}),  # the kernel covers the whole input
+        ((3, 1, 5, 6), (2, 1, 5, 6), {"stride": 2}),  # non-square kernel equal to the input
+        ((1, 2, 4, 4), (3, 2, 2, 2), {"dilation": 3}),  # the dilated kernel spans the input
         ((1, 2, 4, 9), (3, 2, 1, 1), {"stride": 2}),  # 1x1 conv = per-pixel linear map
+        ((1, 1, 3, 3), (2, 1, 1, 1), {"stride": 5}),  # stride larger than the input: 1x1 out
         ((1, 2, 3, 3), (2, 2, 3, 3), {"padding": 2}),  # padding larger than the output
+        ((1, 1, 3, 3), (1, 1, 5, 5), {"padding": 1}),  # exactly one output pixel (a bound)
         ((2, 2, 7, 4), (3, 2, 2, 2), {"stride": (3, 1), "dilation": (1, 2)}),
+        ((1, 1, 2, 7), (2, 1, 2, 3), {"stride": (1, 4), "padding": (1, 2), "dilation": (1, 2)}),
     ]
     for x_shape, w_shape, kw in cases:
         x = torch.randn(x_shape, generator=gen, dtype=torch.float64).to(device)
@@ -208,10 +246,100 @@ def test_non_contiguous_and_float32_input(device):
 
 
 @pytest.mark.task(1)
+def test_non_contiguous_weight_bias_and_sliced_input(device):
+    gen = torch.Generator().manual_seed(12)
+    cases = {
+        "a transposed weight": (
+            torch.randn(2, 3, 7, 8, generator=gen, dtype=torch.float64),
+            torch.randn(4, 3, 2, 3, generator=gen, dtype=torch.float64).transpose(2, 3),
+            torch.randn(4, generator=gen, dtype=torch.float64),
+        ),
+        "a weight sliced along C_in and a channel-sliced x": (
+            torch.randn(2, 6, 7, 8, generator=gen, dtype=torch.float64)[:, ::2],
+            torch.randn(4, 6, 3, 3, generator=gen, dtype=torch.float64)[:, 1::2],
+            torch.randn(4, generator=gen, dtype=torch.float64),
+        ),
+        "an expanded bias and a weight with output channels last": (
+            torch.randn(1, 2, 5, 5, generator=gen, dtype=torch.float64),
+            torch.randn(2, 3, 3, 4, generator=gen, dtype=torch.float64).permute(3, 0, 1, 2),
+            torch.randn(1, generator=gen, dtype=torch.float64).expand(4),
+        ),
+    }
+    for name, (x, w, b) in cases.items():
+        x, w, b = x.to(device), w.to(device), b.to(device)
+        what = f"conv2d(x {tuple(x.shape)}, weight {tuple(w.shape)}, bias) with {name}"
+        assert_tensor_close(
+            call_conv(what, x, w, b, padding=1),
+            F.conv2d(x, w, b, padding=1),
+            what=what,
+            mistake=CONV_MISTAKE,
+            **TIGHT,
+        )
+
+
+@pytest.mark.task(1)
+def test_inputs_are_not_modified(device):
+    gen = torch.Generator().manual_seed(13)
+    x = torch.randn(2, 3, 6, 5, generator=gen, dtype=torch.float64).to(device)
+    w = torch.randn(4, 3, 3, 3, generator=gen, dtype=torch.float64).to(device)
+    b = torch.randn(4, generator=gen, dtype=torch.float64).to(device)
+    kept = {
+        name: (t.clone(), t.shape, t.stride()) for name, t in (("x", x), ("weight", w), ("bias", b))
+    }
+    what = "conv2d(x (2, 3, 6, 5), weight (4, 3, 3, 3), bias (4,), stride=2, padding=1)"
+    call_conv(what, x, w, b, stride=2, padding=1)
+    for name, t in (("x", x), ("weight", w), ("bias", b)):
+        values, shape, stride = kept[name]
+        if t.shape != shape or t.stride() != stride:
+            raise AssertionError(
+                f"{what} changed the caller's {name}: its shape went from {tuple(shape)} to "
+                f"{tuple(t.shape)}. Likely mistake: an in-place view op on the argument "
+                f"(unsqueeze_, resize_, t_); use bias[:, None] or weight.reshape(...), which "
+                f"return new views and leave the caller's tensor as it was."
+            )
+        if not torch.equal(t, values):
+            raise AssertionError(
+                f"{what} changed the values of the caller's {name}. Likely mistake: an "
+                f"in-place op (add_, mul_, +=) on the argument instead of on a new tensor."
+            )
+
+
+@pytest.mark.task(1)
 def test_channel_mismatch_raises_value_error(device):
     x, w = torch.zeros(1, 3, 5, 5, device=device), torch.zeros(2, 4, 3, 3, device=device)
-    with pytest.raises(ValueError), forbid(*FORBIDDEN, kata=kata):
-        kata.conv2d(x, w)
+    with forbid(*FORBIDDEN, kata=kata):
+        assert_raises(
+            ValueError,
+            kata.conv2d,
+            x,
+            w,
+            what="conv2d(x with 3 channels, weight (2, 4, 3, 3) expecting 4)",
+            mistake="no check that x.shape[1] == weight.shape[1] before the matmul.",
+        )
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize(
+    "x_shape,w_shape,kwargs",
+    [
+        ((1, 1, 3, 3), (1, 1, 5, 5), {}),  # the kernel is larger than the input
+        ((2, 2, 4, 6), (1, 2, 2, 2), {"dilation": (4, 1)}),  # the dilated kernel is too tall
+        ((1, 1, 3, 8), (1, 1, 6, 2), {"padding": (1, 0)}),  # padded height 5 < kernel 6
+    ],
+)
+def test_empty_output_raises_value_error(x_shape, w_shape, kwargs, device):
+    x, w = torch.zeros(x_shape, device=device), torch.zeros(w_shape, device=device)
+    with forbid(*FORBIDDEN, kata=kata):
+        assert_raises(
+            ValueError,
+            kata.conv2d,
+            x,
+            w,
+            **kwargs,
+            what=f"conv2d(x {x_shape}, weight {w_shape}, {kwargs}), whose output would be empty",
+            mistake="no check that H_out and W_out are at least 1 before calling F.unfold "
+            "(which raises RuntimeError, not the ValueError the docstring promises).",
+        )
 
 
 # ----------------------------------------------------------------------------- task 2
@@ -250,29 +378,59 @@ def test_module_matches_nn_conv2d_state_dict(c_in, c_out, k, kwargs, device):
     x = torch.randn(2, c_in, 7, 8, dtype=torch.float64, device=device)
     with forbid(*FORBIDDEN, kata=kata):
         got = mine(x)
+    expected = ref(x)
+    if got.shape != expected.shape or not torch.allclose(got, expected, **TIGHT):
+        # a second check tells the two causes apart: is conv2d itself right here?
+        settings = {"stride": ref.stride, "padding": ref.padding, "dilation": ref.dilation}
+        direct = call_conv(
+            f"conv2d(x, weight, bias, **{settings})", x, ref.weight, ref.bias, **settings
+        )
+        if direct.shape == expected.shape and torch.allclose(direct, expected, **TIGHT):
+            mistake = (
+                "conv2d is right with these settings, so the module does not pass its own "
+                "stride, padding or dilation (or its weight and bias) to conv2d in forward."
+            )
+        else:
+            mistake = "conv2d itself is wrong with these settings: " + CONV_MISTAKE
+    else:
+        mistake = ""
     assert_tensor_close(
-        got,
-        ref(x),
-        what=f"{what}(x) with nn.Conv2d's weights loaded",
-        mistake="the module's stride, padding or dilation not passed to conv2d.",
-        **TIGHT,
+        got, expected, what=f"{what}(x) with nn.Conv2d's weights loaded", mistake=mistake, **TIGHT
     )
 
 
+INIT_CASES = [(16, 32, 3), (6, 40, (3, 5))]  # fan_in 144 and 90 (a non-square kernel)
+
+
 @pytest.mark.task(2)
-def test_module_initialised_like_nn_conv2d(device):
+@pytest.mark.parametrize("c_in,c_out,k", INIT_CASES)
+def test_module_initialised_like_nn_conv2d(c_in, c_out, k, device):
     torch.manual_seed(1)
-    module = make((16, 32, 3), {}, device)
-    bound = 1 / math.sqrt(16 * 3 * 3)
+    module = make((c_in, c_out, k), {}, device)
+    kh, kw = (k, k) if isinstance(k, int) else k
+    bound = 1 / math.sqrt(c_in * kh * kw)
+    what = f"Conv2d({c_in}, {c_out}, {k})"
     for name in ("weight", "bias"):
         p = getattr(module, name)
-        spread = p.detach().std().item()
-        if not isinstance(p, nn.Parameter) or p.abs().max() > bound or spread < 0.4 * bound:
+        if not isinstance(p, nn.Parameter):
             raise AssertionError(
-                f"Conv2d(16, 32, 3).{name} should be an nn.Parameter initialised like "
-                f"nn.Conv2d's: uniform in +-1/sqrt(fan_in) = +-{bound:.4f}, std about "
-                f"{bound / math.sqrt(3):.4f}; got max |{name}| {p.abs().max().item():.4f}, "
-                f"std {spread:.4f}. Likely mistake: torch.randn (too large) or zeros."
+                f"{what}.{name} is a {type(p).__name__}, not an nn.Parameter: a plain tensor "
+                f"attribute is not registered."
+            )
+        top, spread = p.detach().abs().max().item(), p.detach().std().item()
+        # a weight has hundreds of numbers: its std is within 10% of a uniform's, bound /
+        # sqrt(3); a bias has out_channels, so only its range is checked
+        if name == "weight":
+            fits = top <= bound and abs(spread - bound / math.sqrt(3)) < 0.1 * bound / math.sqrt(3)
+        else:
+            fits = top <= bound and top > 0.5 * bound
+        if not fits:
+            raise AssertionError(
+                f"{what}.{name} should be initialised like nn.Conv2d's: uniform in "
+                f"+-1/sqrt(fan_in) = +-{bound:.4f} with fan_in = in_channels * kH * kW = "
+                f"{c_in * kh * kw}, std about {bound / math.sqrt(3):.4f}; got max |{name}| "
+                f"{top:.4f}, std {spread:.4f}. Likely mistake: torch.randn (too large), zeros, "
+                f"or another fan: out_channels * kH * kW (fan_out) or in_channels alone."
             )
 
 

@@ -29,8 +29,10 @@ def predict(model: nn.Module, x: Tensor) -> Tensor:
     """Inference logits model(x), as at test time.
 
     Dropout is off and BatchNorm normalizes with its running statistics, so the same x always
-    gives the same logits. The result carries no autograd graph. Afterwards every submodule is
-    in the mode (train or eval) it was in before the call, and no running statistic changed.
+    gives the same logits. The result carries no autograd graph, even for an x that requires
+    grad. Afterwards, also when model(x) raises, every submodule is in the mode (train or eval)
+    it was in before the call, every parameter's requires_grad is as it was, and no running
+    statistic changed.
     """
     # TODO: remember each submodule's .training, model.eval(), torch.no_grad(), then restore
     raise NotImplementedError("TODO: predict(model, x)")

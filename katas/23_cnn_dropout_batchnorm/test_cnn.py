@@ -51,11 +51,17 @@ def random_input(seed, device, batch=6, channels=3):
 
 
 def reference(model, x, *, training):
-    """Forward pass with F.* and the model's weights, Dropout off.
+    """Forward pass with F.* and the model's weights, Dropout off: (logits, stats).
 
     training=True: batch statistics, and running statistics updated on copies (returned).
     training=False: the model's running statistics.
     """
+    out, stats, _ = forward_with_pooled(model, x, training=training)
+    return out, stats
+
+
+def forward_with_pooled(model, x, *, training):
+    """As reference, also returning the pooled (B, 32) features the Dropout gets."""
     found = layers(model)
     (c1, c2), (b1, b2), (lin,) = found[nn.Conv2d], found[nn.BatchNorm2d], found[nn.Linear]
     stats = []
@@ -72,8 +78,9 @@ def reference(model, x, *, training):
     with torch.no_grad():
         h = F.max_pool2d(F.relu(bn(F.conv2d(x, c1.weight, padding=1), b1)), 2)
         h = F.relu(bn(F.conv2d(h, c2.weight, padding=1), b2))
-        out = F.linear(h.mean(dim=(2, 3)), lin.weight, lin.bias)
-    return out, stats
+        pooled = h.mean(dim=(2, 3))  # (B, 32): what Dropout, then the Linear, get
+        out = F.linear(pooled, lin.weight, lin.bias)
+    return out, stats, pooled
 
 
 def running_stats(model):
@@ -158,8 +165,9 @@ def test_train_mode_uses_batch_statistics_and_updates_running_ones(seed, device)
         got,
         expected,
         what=f"SmallCNN(3, 5, p=0.0) in train mode on x of shape {tuple(x.shape)}",
-        mistake=f"layers in the wrong order (expected {ORDER}), or max pooling after the "
-        f"second block instead of the first.",
+        mistake=f"layers in the wrong order (expected {ORDER}), max pooling after the "
+        f"second block instead of the first, or BatchNorm normalizing with its running "
+        f"statistics in train mode.",
     )
     for i, ((m, v), (rm, rv)) in enumerate(zip(running_stats(model), stats, strict=True)):
         assert_tensor_close(m, rm, what=f"BatchNorm {i} running_mean after one train forward")
@@ -187,6 +195,62 @@ def test_dropout_is_active_in_train_mode_only(device):
         rtol=0,
         atol=0,
         mistake="F.dropout(h, p, training=True) hard-coded: use nn.Dropout or self.training.",
+    )
+
+
+DROPOUT_PLACE = (
+    "Dropout sits between the mean over (H, W) and the Linear, on the pooled (B, 32) "
+    "features: not on the feature maps before the mean (nor as Dropout2d), not after the "
+    "Linear on the logits."
+)
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("p", [0.5, 0.3])
+def test_dropout_sits_before_the_linear_in_train_mode(p, device):
+    model = build(3, 5, p, device, seed=4)
+    (lin,) = layers(model)[nn.Linear]
+    model.train()
+    x = random_input(8, device)
+    _, _, pooled = forward_with_pooled(model, x, training=True)  # batch statistics, no dropout
+    seen = []
+    handle = lin.register_forward_pre_hook(lambda _m, args: seen.append(args[0].detach()))
+    try:
+        out = model(x)
+    finally:
+        handle.remove()
+    what = f"SmallCNN(3, 5, p={p}) in train mode on x of shape {tuple(x.shape)}"
+    if len(seen) != 1:
+        raise AssertionError(
+            f"{what}: the registered Linear ran {len(seen)} times as a module, expected once. "
+            f"Call the nn.Linear layer itself (self.classifier(h)), not F.linear on its weight."
+        )
+    (given,) = seen
+    if given.shape != pooled.shape:
+        raise AssertionError(
+            f"{what}: the Linear got an input of shape {tuple(given.shape)}, expected the "
+            f"pooled features {tuple(pooled.shape)}. Expected layers: {ORDER}."
+        )
+    dropped = given == 0
+    scaled = torch.where(dropped, torch.zeros_like(pooled), pooled / (1 - p))
+    if not bool(dropped.any()) or not torch.allclose(given, scaled):
+        undropped = torch.allclose(given, pooled)
+        raise AssertionError(
+            f"{what}: the Linear's input should be the pooled features with dropout applied, "
+            f"each entry 0 or h / (1 - p) = h * {1 / (1 - p):.3g}; got "
+            + (
+                "the pooled features unchanged (nothing dropped before the Linear). "
+                if undropped
+                else f"{int(dropped.sum())} zeros of {dropped.numel()} and other entries that "
+                f"are neither 0 nor h / (1 - p). "
+            )
+            + f"Likely mistake: {DROPOUT_PLACE}"
+        )
+    assert_tensor_close(
+        out,
+        F.linear(given, lin.weight, lin.bias).detach(),
+        what=f"{what}: the logits against Linear(the Linear's own input)",
+        mistake=f"something runs after the Linear (a Dropout on the logits?). {DROPOUT_PLACE}",
     )
 
 
@@ -239,13 +303,77 @@ def test_predict_matches_eval_reference(seed, device):
 
 
 @pytest.mark.task(2)
-def test_predict_returns_no_graph(device):
+@pytest.mark.parametrize("x_requires_grad", [False, True], ids=["x", "x-requires-grad"])
+def test_predict_returns_no_graph(x_requires_grad, device):
     model = build(3, 4, 0.5, device)
-    out = kata.predict(model, random_input(1, device))
+    x = random_input(1, device).requires_grad_(x_requires_grad)
+    out = kata.predict(model, x)
     if not isinstance(out, torch.Tensor) or out.requires_grad or out.grad_fn is not None:
         raise AssertionError(
-            "predict(model, x) returned a tensor attached to an autograd graph. Likely "
-            "mistake: no torch.no_grad() (or torch.inference_mode()) around the forward pass."
+            f"predict(model, x) for an x with requires_grad={x_requires_grad} returned a tensor "
+            f"attached to an autograd graph. Likely mistake: no torch.no_grad() (or "
+            f"torch.inference_mode()) around the forward pass"
+            + (
+                "; turning off the parameters' requires_grad does not stop a graph from an x "
+                "that requires grad."
+                if x_requires_grad
+                else "."
+            )
+        )
+
+
+def grad_flags(model):
+    return {name: p.requires_grad for name, p in model.named_parameters()}
+
+
+@pytest.mark.task(2)
+def test_predict_leaves_requires_grad_as_it_was(device):
+    model = build(3, 4, 0.5, device)
+    model.features[0].weight.requires_grad_(False)  # one frozen layer, the rest trainable
+    before = grad_flags(model)
+    kata.predict(model, random_input(4, device))
+    after = grad_flags(model)
+    if after != before:
+        changed = sorted(k for k in before if before[k] != after[k])
+        raise AssertionError(
+            f"predict(model, x) changed requires_grad of {changed}. Likely mistake: "
+            f"model.requires_grad_(False) to avoid the graph: the next training step then "
+            f"trains nothing. torch.no_grad() stops the graph without touching the model."
+        )
+
+
+class Exploding(nn.Module):
+    """A model whose forward raises, after it has been switched to eval mode."""
+
+    def __init__(self):
+        super().__init__()
+        self.drop = nn.Dropout(0.5)
+        self.norm = nn.BatchNorm1d(3)
+
+    def forward(self, x):
+        raise RuntimeError("the forward pass failed (on purpose, in the test)")
+
+
+@pytest.mark.task(2)
+def test_predict_restores_the_mode_when_the_forward_raises(device):
+    model = Exploding().to(device).train()
+    try:
+        kata.predict(model, torch.zeros(2, 3, device=device))
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        if "on purpose" not in str(err):
+            raise
+    else:
+        raise AssertionError("predict(model, x) returned although model(x) raised RuntimeError.")
+    awake = modes(model)
+    if not all(awake.values()):
+        asleep = sorted(k for k, v in awake.items() if not v)
+        raise AssertionError(
+            f"predict(model, x) for a training model whose forward raised left {asleep} in eval "
+            f"mode. Likely mistake: the modes are restored after the forward pass but not in a "
+            f"finally block: use try/finally, so an error (a bad batch, an interrupt) cannot "
+            f"leave the model in eval mode."
         )
 
 
@@ -260,10 +388,14 @@ def test_predict_restores_the_models_mode(training, device):
     if after != before:
         changed = sorted(k for k in before if before[k] != after[k])
         state = "train" if training else "eval"
+        why = (
+            "model.eval() without switching back afterwards (use try/finally)."
+            if training
+            else "model.train() afterwards instead of restoring the mode each submodule had."
+        )
         raise AssertionError(
             f"predict(model, x) on a model in {state} mode left the model in "
-            f"{'eval' if training else 'train'} mode (changed: {changed}). Likely mistake: "
-            f"model.eval() without switching back afterwards (use try/finally)."
+            f"{'eval' if training else 'train'} mode (changed: {changed}). Likely mistake: {why}"
         )
 
 
@@ -337,4 +469,94 @@ def test_predict_keeps_frozen_batchnorm_frozen(device):
             f"predict(model, x) unfroze frozen BatchNorm layers: the mode of {changed} changed. "
             f"Likely mistake: restoring only the top-level mode with model.train(was_training), "
             f"which sets every submodule; remember and restore each submodule's .training."
+        )
+
+
+class EveryBatchNorm(nn.Module):
+    """BatchNorm of every dimension (one without affine parameters), Dropout and Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 6)
+        self.bn1d = nn.BatchNorm1d(6)
+        self.plain = nn.BatchNorm1d(6, affine=False)  # no weight, no bias
+        self.drop = nn.Dropout(0.5)
+        self.conv = nn.Conv3d(1, 2, 1)
+        self.blocks = nn.Sequential(nn.BatchNorm2d(2), nn.Sequential(nn.BatchNorm3d(2)))
+
+
+def is_batchnorm(m):
+    return isinstance(m, nn.BatchNorm1d | nn.BatchNorm2d | nn.BatchNorm3d)
+
+
+def freeze(model, what):
+    """freeze_batchnorm(model), with a teaching message for BatchNorms without parameters."""
+    __tracebackhide__ = True
+    try:
+        return kata.freeze_batchnorm(model)
+    except (AttributeError, TypeError) as err:
+        raise AssertionError(
+            f"freeze_batchnorm({what}) raised {type(err).__name__}: {err}. Likely mistake: "
+            f"m.weight.requires_grad = False on a BatchNorm built with affine=False, whose "
+            f"weight and bias are None; m.requires_grad_(False) handles every case."
+        ) from err
+
+
+@pytest.mark.task(3)
+def test_freeze_batchnorm_handles_every_dimension(device):
+    model = EveryBatchNorm().to(device).train()
+    freeze(model, "a model with BatchNorm1d, BatchNorm2d, BatchNorm3d")
+    for name, m in model.named_modules():
+        if is_batchnorm(m) and m.training:
+            raise AssertionError(
+                f"after freeze_batchnorm(model), {name} ({type(m).__name__}) is still in "
+                f"training mode. Likely mistake: only nn.BatchNorm2d is matched; freeze "
+                f"BatchNorm1d and BatchNorm3d too: isinstance(m, "
+                f"nn.modules.batchnorm._BatchNorm) covers them all."
+            )
+        if not is_batchnorm(m) and not m.training:
+            raise AssertionError(
+                f"after freeze_batchnorm(model), {name or '(model)'} ({type(m).__name__}) is in "
+                f"eval mode. Likely mistake: model.eval() on the whole model; only BatchNorm "
+                f"is frozen."
+            )
+        for pname, param in m.named_parameters(recurse=False):
+            if param.requires_grad == is_batchnorm(m):
+                why = (
+                    "only nn.BatchNorm2d is matched; freeze BatchNorm1d and BatchNorm3d too."
+                    if is_batchnorm(m)
+                    else "requires_grad_(False) on more than the BatchNorm layers."
+                )
+                raise AssertionError(
+                    f"after freeze_batchnorm(model), {name}.{pname}.requires_grad is "
+                    f"{param.requires_grad}, expected {not is_batchnorm(m)}. Likely mistake: "
+                    f"{why}"
+                )
+
+
+@pytest.mark.task(3)
+def test_freeze_batchnorm_keeps_an_eval_model_in_eval(device):
+    model = EveryBatchNorm().to(device).eval()
+    freeze(model, "a model in eval mode")
+    awake = sorted(name or "(model)" for name, m in model.named_modules() if m.training)
+    if awake:
+        raise AssertionError(
+            f"freeze_batchnorm(model) on a model in eval mode put {awake} in training mode. "
+            f"Likely mistake: model.train() first, to put the model in train mode and then "
+            f"freeze BatchNorm; only the BatchNorm layers' modes may change."
+        )
+
+
+@pytest.mark.task(3)
+def test_later_model_train_unfreezes_batchnorm_modes(device):
+    model = build(3, 4, 0.5, device).train()
+    freeze(model, "SmallCNN")
+    model.train()
+    frozen = sorted(name for name, m in model.named_modules() if not m.training)
+    if frozen:
+        raise AssertionError(
+            f"after freeze_batchnorm(model), a later model.train() left {frozen} in eval mode. "
+            f"Likely mistake: patching each BatchNorm's train() to ignore its argument: the "
+            f"docstring promises that a later model.train() puts BatchNorm back in training "
+            f"mode (which is why you freeze after model.train()); keep nn.Module's own train()."
         )

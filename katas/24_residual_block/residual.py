@@ -33,8 +33,9 @@ def zero_init_residual(block: ResidualBlock) -> None:
 
     bn2.bias is zero when the block is built, so afterwards block(x) == relu(block.shortcut(x))
     in train and eval mode alike: an identity block starts as relu(x), and its gradient
-    reaches x through the shortcut alone. Nothing else changes; bn2.weight stays a Parameter
-    that requires grad (it is trained from zero).
+    reaches x through the shortcut alone. Nothing else changes; bn2.weight stays the same
+    Parameter object, with the same storage, that requires grad (it is trained from zero, and
+    an optimizer built before the call still holds it).
     """
     # TODO: under torch.no_grad(), zero block.bn2.weight in place (nn.init.zeros_ does it)
     raise NotImplementedError("TODO: zero_init_residual(block)")
@@ -43,7 +44,8 @@ def zero_init_residual(block: ResidualBlock) -> None:
 def make_stage(
     in_channels: int, out_channels: int, num_blocks: int, stride: int = 1
 ) -> nn.Sequential:
-    """A ResNet stage: num_blocks ResidualBlocks in an nn.Sequential.
+    """A ResNet stage: num_blocks separate ResidualBlocks (each with its own weights) in an
+    nn.Sequential.
 
     The first block goes from in_channels to out_channels with the given stride (so it has
     the projection shortcut when either changes); the others keep out_channels, stride 1, and

@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from torchkatas.harness import assert_tensor_close, load_kata
+from torchkatas.harness import assert_raises, assert_tensor_close, load_kata
 
 kata = load_kata(__file__)
 
@@ -47,39 +47,97 @@ def described(block, in_channels, out_channels, stride):
     return f"ResidualBlock({in_channels}, {out_channels}, stride={stride})"
 
 
+def _bn(h, b, training):
+    mean, var = b.running_mean, b.running_var
+    if training:  # running statistics updated on copies, never on the block's own
+        mean, var = mean.clone(), var.clone()
+    return F.batch_norm(h, mean, var, b.weight, b.bias, training, b.momentum, b.eps)
+
+
+def main_path(block, x, *, training):
+    """bn2(conv2(relu(bn1(conv1(x))))) with F.* and the block's weights."""
+    stride = block.conv1.stride
+    out = F.relu(
+        _bn(F.conv2d(x, block.conv1.weight, stride=stride, padding=1), block.bn1, training)
+    )
+    return _bn(F.conv2d(out, block.conv2.weight, padding=1), block.bn2, training)
+
+
+def shortcut_path(block, x, *, training):
+    if isinstance(block.shortcut, nn.Identity):
+        return x
+    conv, norm = block.shortcut[0], block.shortcut[1]
+    return _bn(F.conv2d(x, conv.weight, stride=block.conv1.stride), norm, training)
+
+
 def reference(block, x, *, training):
     """The block's forward with F.* (BatchNorm running statistics updated on copies)."""
+    return F.relu(
+        main_path(block, x, training=training) + shortcut_path(block, x, training=training)
+    )
 
-    def bn(h, b):
-        mean, var = b.running_mean, b.running_var
-        if training:
-            mean, var = mean.clone(), var.clone()
-        return F.batch_norm(h, mean, var, b.weight, b.bias, training, b.momentum, b.eps)
 
-    stride = block.conv1.stride
-    out = F.relu(bn(F.conv2d(x, block.conv1.weight, stride=stride, padding=1), block.bn1))
-    out = bn(F.conv2d(out, block.conv2.weight, padding=1), block.bn2)
-    if isinstance(block.shortcut, nn.Identity):
-        short = x
-    else:
-        conv, norm = block.shortcut[0], block.shortcut[1]
-        short = bn(F.conv2d(x, conv.weight, stride=stride), norm)
-    return F.relu(out + short)
+def relu_before_add(block, x, *, training):
+    """The classic wrong block, relu(main) + shortcut(x), for telling that mistake apart."""
+    main = main_path(block, x, training=training)
+    return F.relu(main) + shortcut_path(block, x, training=training)
+
+
+SHORTCUT_MISTAKE = (
+    "the projection shortcut is needed when the channels OR the stride change; with stride 2 "
+    "an identity shortcut keeps H and W and cannot be added."
+)
+INPLACE_MISTAKE = (
+    "`out = self.shortcut(x); out += main`: an identity shortcut returns x itself, so += "
+    "writes into the caller's x (and autograd refuses it when x requires grad). Write "
+    "main + self.shortcut(x)."
+)
 
 
 def call(block, x, what):
-    """block(x), with a teaching message for the shape errors a wrong shortcut causes."""
+    """block(x), with a teaching message for the errors a wrong shortcut or a += causes."""
     __tracebackhide__ = True
     try:
         return block(x)
     except NotImplementedError:
         raise
     except RuntimeError as err:
+        text = str(err)
+        if "must match the size of tensor" in text:  # main + shortcut(x) do not line up
+            why = SHORTCUT_MISTAKE
+        elif "leaf Variable that requires grad" in text or "in-place operation" in text:
+            why = INPLACE_MISTAKE
+        else:
+            raise  # not one the test anticipates: the harness reports it as it is
         raise AssertionError(
-            f"{what} raised RuntimeError on x of shape {tuple(x.shape)}: {err}. Likely mistake: "
-            f"the projection shortcut is needed when the channels OR the stride change; with "
-            f"stride 2 an identity shortcut keeps H and W and cannot be added."
+            f"{what} raised RuntimeError on x of shape {tuple(x.shape)}: {err}. Likely "
+            f"mistake: {why}"
         ) from err
+
+
+def check_main_path(block, in_channels, out_channels, stride):
+    """conv1 and conv2 as the docstring lists them, before any value is compared."""
+    __tracebackhide__ = True
+    what = described(block, in_channels, out_channels, stride)
+    for name, c_in, s in (("conv1", in_channels, stride), ("conv2", out_channels, 1)):
+        conv = getattr(block, name, None)
+        if not isinstance(conv, nn.Conv2d):
+            raise AssertionError(f"{what}.{name} is {conv!r}, expected an nn.Conv2d.")
+        got = (conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride, conv.padding)
+        want = (c_in, out_channels, (3, 3), (s, s), (1, 1))
+        if got != want or conv.bias is not None:
+            hint = (
+                "the stride belongs to conv1 (it downsamples first); conv2 keeps the size."
+                if conv.stride != (s, s)
+                else "bias=False: the BatchNorm right after each conv has its own shift, so a "
+                "conv bias is redundant (and differs from ResNet's checkpoints)."
+                if conv.bias is not None
+                else "3x3 kernels with padding=1."
+            )
+            raise AssertionError(
+                f"{what}.{name} is {conv!r}, expected Conv2d({c_in}, {out_channels}, "
+                f"kernel_size=3, stride={s}, padding=1, bias=False). Likely mistake: {hint}"
+            )
 
 
 def check_shortcut_kind(block, in_channels, out_channels, stride):
@@ -135,19 +193,28 @@ def test_output_shape_and_shortcut(cin, cout, stride, device):
 @pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
 def test_forward_matches_reference(cin, cout, stride, training, device):
     block = build(cin, cout, stride, device, seed=stride + cout)
+    check_main_path(block, cin, cout, stride)
+    check_shortcut_kind(block, cin, cout, stride)
     block.train(training)
     what = f"{described(block, cin, cout, stride)} in {'train' if training else 'eval'} mode"
     for seed in range(2):
         x = random_input(10 + seed, cin, device)
         expected = reference(block, x, training=training)
         got = call(block, x, what)
-        assert_tensor_close(
-            got,
-            expected,
-            what=what,
-            mistake="the last ReLU must come after the addition, relu(main + shortcut(x)), "
-            "not relu(main) + shortcut(x); or the stride on conv2 instead of conv1.",
-        )
+        mistake = "the forward differs from relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))."
+        if isinstance(got, torch.Tensor) and got.shape == expected.shape:
+            # a second check: is it the classic relu(main) + shortcut(x)?
+            if torch.allclose(got, relu_before_add(block, x, training=training)):
+                mistake = (
+                    "the last ReLU must come after the addition, relu(main + shortcut(x)), not "
+                    "relu(main) + shortcut(x)."
+                )
+            else:
+                mistake += (
+                    " The layers are as listed, so the order in forward differs: the ReLU "
+                    "between bn1 and conv2, bn2 before the sum, or a layer skipped."
+                )
+        assert_tensor_close(got, expected, what=what, mistake=mistake)
 
 
 @pytest.mark.task(1)
@@ -173,10 +240,28 @@ def zeroed(cin, cout, stride, device, training):
     block = build(cin, cout, stride, device, seed=cin + cout)
     with torch.no_grad():
         block.bn2.bias.zero_()  # as built; build() randomised it
+    block.train(training)
     before = {k: v.clone() for k, v in block.state_dict().items()}
+    flags = {n: p.requires_grad for n, p in block.named_parameters()}
+    modes = {n: m.training for n, m in block.named_modules()}
+    gamma, storage = block.bn2.weight, block.bn2.weight.data_ptr()
     result = kata.zero_init_residual(block)
     if result is not None:
         raise AssertionError("zero_init_residual(block) should work in place and return None.")
+    if block.bn2.weight is not gamma:
+        raise AssertionError(
+            "after zero_init_residual(block), block.bn2.weight is a new object, not the "
+            "Parameter the block had: an optimizer built earlier still holds (and trains) the "
+            "old one. Likely mistake: block.bn2.weight = nn.Parameter(torch.zeros(...)); zero "
+            "the existing Parameter in place, under torch.no_grad()."
+        )
+    if block.bn2.weight.data_ptr() != storage:
+        raise AssertionError(
+            "after zero_init_residual(block), block.bn2.weight has new storage: not zeroed in "
+            "place. Likely mistake: block.bn2.weight.data = torch.zeros(...), which swaps the "
+            "memory under views and optimizer state; use weight.zero_() (or nn.init.zeros_) "
+            "under torch.no_grad()."
+        )
     after = block.state_dict()
     if torch.any(after["bn2.weight"] != 0):
         raise AssertionError("after zero_init_residual(block), block.bn2.weight is not all zero.")
@@ -187,7 +272,16 @@ def zeroed(cin, cout, stride, device, training):
             f"Likely mistake: zeroing every BatchNorm weight, the shortcut's too: only bn2, the "
             f"end of the main path, starts at zero; the shortcut must carry the signal."
         )
-    return block.train(training)
+    new_flags = {n: p.requires_grad for n, p in block.named_parameters()}
+    new_modes = {n: m.training for n, m in block.named_modules()}
+    if new_flags != flags or new_modes != modes:
+        raise AssertionError(
+            "zero_init_residual(block) changed "
+            + ("requires_grad of some parameters" if new_flags != flags else "the block's mode")
+            + ": nothing but the values of bn2.weight should change (bn2.weight is trained "
+            "from zero, so it must keep requiring grad)."
+        )
+    return block
 
 
 @pytest.mark.task(2)
@@ -262,13 +356,21 @@ def test_zero_init_gradient_reaches_input_through_the_shortcut(device):
 
 
 @pytest.mark.task(3)
-@pytest.mark.parametrize(("cin", "cout", "n", "stride"), [(3, 8, 3, 2), (4, 4, 2, 1), (2, 6, 1, 1)])
+@pytest.mark.parametrize(
+    ("cin", "cout", "n", "stride"), [(3, 8, 3, 2), (4, 4, 2, 1), (2, 6, 1, 1), (4, 4, 3, 2)]
+)
 def test_stage_structure_and_shape(cin, cout, n, stride, device):
     torch.manual_seed(0)
     stage = kata.make_stage(cin, cout, n, stride)
     what = f"make_stage({cin}, {cout}, num_blocks={n}, stride={stride})"
     if not isinstance(stage, nn.Sequential) or len(stage) != n:
         raise AssertionError(f"{what} should be an nn.Sequential of {n} blocks, got {stage!r}.")
+    if len({id(block) for block in stage}) != n:
+        raise AssertionError(
+            f"{what} holds the same block object more than once: its {n} blocks share one set "
+            f"of weights. Likely mistake: [ResidualBlock(...)] * (num_blocks - 1) repeats one "
+            f"object; build a new ResidualBlock for each position."
+        )
     for i, block in enumerate(stage):
         bi, bs = (cin, stride) if i == 0 else (cout, 1)
         if block.conv1.stride != (bs, bs):
@@ -287,6 +389,15 @@ def test_stage_structure_and_shape(cin, cout, n, stride, device):
 
 
 @pytest.mark.task(3)
-def test_stage_rejects_zero_blocks():
-    with pytest.raises(ValueError):
-        kata.make_stage(3, 8, 0)
+@pytest.mark.parametrize("n", [0, -1])
+def test_stage_rejects_fewer_than_one_block(n):
+    assert_raises(
+        ValueError,
+        kata.make_stage,
+        3,
+        8,
+        n,
+        what=f"make_stage(3, 8, num_blocks={n})",
+        mistake="no check num_blocks >= 1: the first block is built whatever the count, so a "
+        "stage of 0 blocks silently has 1.",
+    )

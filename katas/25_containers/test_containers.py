@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from torchkatas.harness import assert_tensor_close, load_kata
+from torchkatas.harness import assert_raises, assert_tensor_close, load_kata
 
 kata = load_kata(__file__)
 
@@ -34,6 +34,14 @@ def check_parameters(model, expected, what):
     """model.parameters() must be exactly the tensors in `expected` (same objects)."""
     __tracebackhide__ = True
     got = list(model.parameters())
+    same_shapes = sorted(tuple(p.shape) for p in got) == sorted(tuple(p.shape) for p in expected)
+    if same_shapes and not {id(p) for p in got} & {id(p) for p in expected}:
+        raise AssertionError(
+            f"{what}.parameters() holds {len(got)} tensors of the right shapes, but none of them "
+            f"is the caller's: the members were copied (copy.deepcopy, or new modules loaded "
+            f"with their state_dict). Training the copy leaves the caller's modules unchanged; "
+            f"store the members themselves in nn.ModuleList(members)."
+        )
     if {id(p) for p in got} != {id(p) for p in expected} or len(got) != len(expected):
         raise AssertionError(
             f"{what}.parameters() holds {len(got)} tensors "
@@ -151,8 +159,14 @@ def test_sequential_matches_reference(seed, device):
 @pytest.mark.task(1)
 @pytest.mark.parametrize("sizes", [[], [3]])
 def test_sequential_rejects_fewer_than_two_sizes(sizes):
-    with pytest.raises(ValueError):
-        kata.mlp_sequential(sizes)
+    assert_raises(
+        ValueError,
+        kata.mlp_sequential,
+        sizes,
+        what=f"mlp_sequential({sizes})",
+        mistake="no check len(sizes) >= 2: with fewer sizes there is no layer, and an empty "
+        "nn.Sequential returns its input unchanged.",
+    )
 
 
 # ----------------------------------------------------------------------------- task 2
@@ -235,9 +249,44 @@ def test_ensemble_optimizer_step_trains_every_member(device):
 
 
 @pytest.mark.task(2)
-def test_ensemble_rejects_no_members():
-    with pytest.raises(ValueError):
-        kata.Ensemble([])
+@pytest.mark.parametrize("kind", ["list", "generator"])
+def test_ensemble_rejects_no_members(kind):
+    empty = [] if kind == "list" else (m for m in [])
+    assert_raises(
+        ValueError,
+        kata.Ensemble,
+        empty,
+        what=f"Ensemble(an empty {kind})",
+        mistake="the emptiness checked with `if not members` (a generator is always truthy) "
+        "or not at all: check len(self.members) == 0 after building the nn.ModuleList.",
+    )
+
+
+ONCE = (
+    "a generator can be iterated only once: a check like len(members) or list(members) "
+    "before nn.ModuleList(members) fails or empties it. Build the nn.ModuleList first, then "
+    "check len(self.members)."
+)
+
+
+@pytest.mark.task(2)
+def test_ensemble_accepts_a_generator(device):
+    ms = members(device, n=3)
+    what = "Ensemble(m for m in members), a generator of 3 members"
+    try:
+        ens = kata.Ensemble(m for m in ms)
+    except NotImplementedError:
+        raise
+    except (TypeError, ValueError) as err:
+        raise AssertionError(
+            f"{what} raised {type(err).__name__}: {err}. Likely mistake: {ONCE}"
+        ) from err
+    held = _members_anyhow(ens)
+    if len(held) != 3:
+        raise AssertionError(
+            f"{what} holds {len(held)} members, expected 3. Likely mistake: {ONCE}"
+        )
+    check_parameters(ens, [p for m in ms for p in m.parameters()], what)
 
 
 # ----------------------------------------------------------------------------- task 3
@@ -315,5 +364,12 @@ def test_multihead_to_and_backward_reach_every_head(device):
 
 @pytest.mark.task(3)
 def test_multihead_rejects_no_heads():
-    with pytest.raises(ValueError):
-        kata.MultiHead(4, 5, {})
+    assert_raises(
+        ValueError,
+        kata.MultiHead,
+        4,
+        5,
+        {},
+        what="MultiHead(4, 5, {})",
+        mistake="no check that heads is non-empty: the model would return {} for every input.",
+    )

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from torchkatas.harness import assert_tensor_close, load_kata
+from torchkatas.harness import assert_raises, assert_tensor_close, load_kata
 
 kata = load_kata(__file__)
 
@@ -146,9 +146,10 @@ def test_running_statistics_carry_no_graph(device):
             if isinstance(err, NotImplementedError):
                 raise
             raise AssertionError(
-                f"RunningNorm: forward + backward at step {step} raised: {err}. Likely "
-                f"mistake: the running statistics were updated with an autograd graph "
-                f"attached; update them under torch.no_grad()."
+                f"RunningNorm: forward + backward at step {step} (x requires grad) raised: "
+                f"{err}. Likely mistake: the running statistics were updated with an autograd "
+                f"graph attached (update them under torch.no_grad()), or x was changed in "
+                f"place (x -= mean on an input that requires grad)."
             ) from err
         for name, buf in norm.named_buffers():
             if buf.requires_grad or buf.grad_fn is not None:
@@ -159,6 +160,76 @@ def test_running_statistics_carry_no_graph(device):
                 )
         if x.grad is None or norm.weight.grad is None:
             raise AssertionError("RunningNorm: no gradient reached x or weight.")
+
+
+@pytest.mark.task(1)
+def test_running_statistics_are_updated_in_place(device):
+    """A training forward updates running_mean and running_var in place: the same tensors."""
+    norm = kata.RunningNorm(3).to(device)
+    before = {name: (buf, buf.data_ptr()) for name, buf in norm.named_buffers()}
+    norm(random_input(0, (4, 3), device, torch.float32))
+    for name, (buf, ptr) in before.items():
+        now = dict(norm.named_buffers()).get(name)
+        if now is not buf or now.data_ptr() != ptr:
+            raise AssertionError(
+                f"after a training forward, RunningNorm(3).{name} is a new tensor, not the "
+                f"buffer the module was built with. Likely mistake: self.{name} = (1 - m) * "
+                f"self.{name} + m * batch replaces the buffer; update it in place "
+                f"(self.{name}.mul_(1 - m).add_(m * batch), or .lerp_) so that whoever holds "
+                f"it (state_dict(keep_vars=True), DDP, a CUDA graph) sees the new values."
+            )
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("mode", ["train", "eval"])
+def test_running_norm_leaves_its_input_untouched(mode, device):
+    norm = kata.RunningNorm(3).to(device).train(mode == "train")
+    x = random_input(3, (4, 3), device, torch.float32)
+    before = x.clone()
+    norm(x)
+    assert_tensor_close(
+        x,
+        before,
+        what=f"x after RunningNorm(3) in {mode} mode: forward changed the caller's x",
+        mistake="normalizing in place (x -= mean, x /= std, x.sub_(...)); compute "
+        "(x - mean) / torch.sqrt(var + eps) into a new tensor.",
+    )
+
+
+@pytest.mark.task(1)
+def test_training_gradients_match_batch_norm(device):
+    """In train mode the gradient flows through the batch mean and variance, as in BatchNorm."""
+    norm = kata.RunningNorm(3, eps=1e-3).to(device, torch.float64)
+    weight = random_input(11, (3,), device)
+    bias = random_input(12, (3,), device)
+    with torch.no_grad():
+        norm.weight.copy_(weight)
+        norm.bias.copy_(bias)
+    x = random_input(13, (5, 3), device).requires_grad_(True)
+    upstream = random_input(14, (5, 3), device)
+    (norm(x) * upstream).sum().backward()
+    ref_x, ref_w, ref_b = (t.clone().requires_grad_(True) for t in (x.detach(), weight, bias))
+    stats = (torch.zeros(3, device=device, dtype=torch.float64), torch.ones_like(weight))
+    out = F.batch_norm(ref_x, *stats, ref_w, ref_b, True, 0.1, 1e-3)
+    (out * upstream).sum().backward()
+    for name, got, expected in [
+        ("x.grad", x.grad, ref_x.grad),
+        ("weight.grad", norm.weight.grad, ref_w.grad),
+        ("bias.grad", norm.bias.grad, ref_b.grad),
+    ]:
+        if got is None:
+            raise AssertionError(
+                f"RunningNorm(3) in train mode: after backward, {name} is None. Likely "
+                "mistake: the output was detached from x or from the parameters."
+            )
+        assert_tensor_close(
+            got,
+            expected,
+            what=f"the gradient {name} through RunningNorm(3) in train mode, x of shape (5, 3)",
+            mistake="the batch mean and variance computed under torch.no_grad() (or "
+            "detached): they are part of the graph in train mode; only the running-statistic "
+            "update belongs under no_grad.",
+        )
 
 
 @pytest.mark.task(1)
@@ -259,11 +330,17 @@ def test_table_values_and_forward(max_len, dim, device):
     )
     t = max(1, max_len - 2)
     x = random_input(dim, (3, t, dim), device, torch.float32)
+    before = x.clone()
+    out = pos(x)
+    what = f"SinusoidalPositions({max_len}, {dim})(x) for x of shape {tuple(x.shape)}"
     assert_tensor_close(
-        pos(x),
-        x + expected[:t],
-        what=f"SinusoidalPositions({max_len}, {dim})(x) for x of shape {tuple(x.shape)}",
+        x,
+        before,
+        what=f"x after {what}: forward changed the caller's x",
+        mistake="x += self.table[:T] (or x.add_) adds into the caller's tensor; return "
+        "x + self.table[:T], a new one.",
     )
+    assert_tensor_close(out, before + expected[:t], what=what)
 
 
 @pytest.mark.task(2)
@@ -293,11 +370,33 @@ def test_table_is_moved_but_not_saved(device):
 
 @pytest.mark.task(2)
 def test_rejects_odd_dim_and_long_input(device):
-    with pytest.raises(ValueError):
-        kata.SinusoidalPositions(4, 3)
+    assert_raises(
+        ValueError,
+        kata.SinusoidalPositions,
+        4,
+        3,
+        what="SinusoidalPositions(4, 3), an odd dim (sin and cos come in pairs)",
+        mistake="no check of dim % 2 before building the table (torch's own shape error on "
+        "an odd dim is a RuntimeError that says nothing about dim).",
+    )
     pos = kata.SinusoidalPositions(4, 2).to(device)
-    with pytest.raises(ValueError):
-        pos(torch.zeros(1, 5, 2, device=device))
+    x = torch.zeros(1, 4, 2, device=device)
+    try:
+        pos(x)
+    except ValueError as err:
+        raise AssertionError(
+            f"SinusoidalPositions(4, 2)(x) for x of shape (1, 4, 2) raised ValueError: {err}; "
+            "T == max_len fits the table's 4 rows. Likely mistake: t >= max_len instead of "
+            "t > max_len."
+        ) from err
+    assert_raises(
+        ValueError,
+        pos,
+        torch.zeros(1, 5, 2, device=device),
+        what="SinusoidalPositions(4, 2)(x) for x of shape (1, 5, 2), longer than max_len",
+        mistake="no check of T against max_len: self.table[:T] silently returns only "
+        "max_len rows (then the add fails or broadcasts).",
+    )
 
 
 # ----------------------------------------------------------------------------- task 3
@@ -339,8 +438,10 @@ def expected_state(module):
         lambda: nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2)),
         WithCache,
         lambda: nn.Sequential(WithCache(), nn.ReLU()),
+        lambda: nn.Sequential(nn.Linear(3, 2).requires_grad_(False), nn.Linear(2, 2, bias=False)),
+        lambda: nn.BatchNorm1d(3, affine=False, track_running_stats=False),
     ],
-    ids=["Linear", "BatchNorm1d", "Sequential", "WithCache", "nested"],
+    ids=["Linear", "BatchNorm1d", "Sequential", "WithCache", "nested", "frozen", "stateless"],
 )
 def test_describe_state(make, device):
     module = make().to(device)
@@ -357,7 +458,8 @@ def test_describe_state(make, device):
                 "apart with named_parameters() / named_buffers().",
                 "non-persistent buffer": "non-persistent buffers are not in state_dict(): "
                 "find them with named_buffers() and check which are missing from state_dict().",
-                "parameter": "parameters come from named_parameters().",
+                "parameter": "parameters come from named_parameters(); a frozen parameter "
+                "(requires_grad=False) is still a parameter, so do not decide by requires_grad.",
             }[kind]
             raise AssertionError(
                 f"describe_state({name})[{key!r}] is {got.get(key)!r}, expected {kind!r}. "

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from torchkatas.harness import assert_tensor_close, load_kata
+from torchkatas.harness import assert_raises, assert_tensor_close, load_kata
 
 kata = load_kata(__file__)
 
@@ -77,6 +77,60 @@ def same_state(a, b):
     return a == b
 
 
+def snapshot(model):
+    """What a caller can see of a model: its values, Parameter objects, devices and mode."""
+    return {
+        "state": clone_state(model.state_dict()),
+        "ids": [id(p) for p in model.parameters()],
+        "training": [m.training for m in model.modules()],
+        "devices": [(n, p.device, p.dtype) for n, p in model.named_parameters()],
+    }
+
+
+def check_untouched(model, before, what):
+    __tracebackhide__ = True
+    now = snapshot(model)
+    if now["training"] != before["training"]:
+        raise AssertionError(
+            f"{what} changed the model's training mode (model.training is now "
+            f"{model.training}). Likely mistake: model.eval() (or .train()) inside the save "
+            f"function; saving reads the state, it changes nothing of the caller's."
+        )
+    if now["devices"] != before["devices"]:
+        raise AssertionError(
+            f"{what} moved or cast the caller's model: {now['devices'][0]} was "
+            f"{before['devices'][0]}. Likely mistake: model.cpu() / .half() to save it; "
+            f"those act in place on a module. The state_dict's tensors can be copied instead."
+        )
+    if now["ids"] != before["ids"] or not same_state(before["state"], now["state"]):
+        raise AssertionError(
+            f"{what} changed the model's parameters. Likely mistake: writing into the model "
+            f"while saving; saving reads the state, it changes nothing of the caller's."
+        )
+
+
+def check_same_parameters(model, ids, what, optimizer=None):
+    """Loading is in place: the model keeps its Parameter objects (optimizers hold them)."""
+    __tracebackhide__ = True
+    if [id(p) for p in model.parameters()] != ids:
+        raise AssertionError(
+            f"{what} replaced the model's Parameter objects: an optimizer built before "
+            f"loading still holds the old ones, so training would update tensors the model "
+            f"no longer uses. Likely mistake: load_state_dict(..., assign=True), or new "
+            f"nn.Parameters assigned; the default load_state_dict copies into the existing ones."
+        )
+    if optimizer is not None:
+        held = [id(p) for group in optimizer.param_groups for p in group["params"]]
+        if held != ids:
+            raise AssertionError(
+                f"after {what}, the optimizer no longer holds the model's parameters. Likely "
+                f"mistake: a new optimizer built inside, or the model's Parameters replaced."
+            )
+    for name, p in model.named_parameters():
+        if not p.requires_grad:
+            raise AssertionError(f"after {what}, {name} no longer requires grad.")
+
+
 def safe_load(path, what, mistake):
     __tracebackhide__ = True
     try:
@@ -96,7 +150,11 @@ def safe_load(path, what, mistake):
 def test_weights_round_trip(seed, device, tmp_path):
     path = tmp_path / "weights.pt"
     source = make_model(device, seed)
+    if seed == 1:
+        source.eval()  # the caller's mode, whatever it is, stays as it was
+    before = snapshot(source)
     kata.save_weights(path, source)
+    check_untouched(source, before, "save_weights(path, model)")
     saved = safe_load(
         path,
         "save_weights(path, model)",
@@ -110,7 +168,9 @@ def test_weights_round_trip(seed, device, tmp_path):
             f"{list(source.state_dict())}."
         )
     target = make_model(device, seed + 100)
+    ids = [id(p) for p in target.parameters()]
     kata.load_weights(path, target)
+    check_same_parameters(target, ids, "load_weights(path, model)")
     for (name, p), q in zip(source.state_dict().items(), target.state_dict().values(), strict=True):
         assert_tensor_close(q, p, what=f"{name} after save_weights / load_weights", rtol=0, atol=0)
 
@@ -146,19 +206,14 @@ def test_load_weights_is_strict(problem, device, tmp_path):
         state = make_model("cpu", 5, hidden=12).state_dict()
     torch.save(state, path)
     model = make_model(device, 6)
-    before = clone_state(model.state_dict())
-    try:
-        kata.load_weights(path, model)
-    except RuntimeError as err:
-        if isinstance(err, NotImplementedError):
-            raise
-        return
-    changed = not same_state(before, model.state_dict())
-    raise AssertionError(
-        f"load_weights on a file with a {problem} raised nothing"
-        + (" and changed the model" if changed else "")
-        + ". Likely mistake: load_state_dict(..., strict=False) silently skips keys that do "
-        "not match; keep it strict so a wrong file fails loudly."
+    assert_raises(
+        RuntimeError,
+        kata.load_weights,
+        path,
+        model,
+        what=f"load_weights on a file with a {problem}",
+        mistake="load_state_dict(..., strict=False) silently skips keys that do not match; "
+        "keep it strict so a wrong file fails loudly.",
     )
 
 

@@ -53,8 +53,10 @@ def make_loader(dataset: Dataset, batch_size: int, seed: int, num_workers: int =
 
     Shuffles with its own torch.Generator seeded with `seed` (so the order, and the workers'
     base seeds, do not depend on torch's global generator or on whoever drew from it), and
-    uses seed_worker as worker_init_fn. Two loaders made with the same seed yield the same
-    batches, epoch after epoch; another seed gives another order.
+    uses seed_worker as worker_init_fn, with the caller's batch_size and num_workers. Making
+    it changes no global state (Python's, NumPy's and torch's generators stay as they were).
+    Two loaders made with the same seed yield the same batches, epoch after epoch, whatever
+    num_workers is; another seed gives another order.
     """
     # TODO: DataLoader(..., shuffle=True, generator=..., worker_init_fn=seed_worker)
     raise NotImplementedError("TODO: make_loader(dataset, batch_size, seed, num_workers)")

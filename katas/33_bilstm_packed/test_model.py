@@ -80,6 +80,11 @@ def run(model, tokens, lengths, what: str) -> tuple[torch.Tensor, torch.Tensor]:
             )
         elif "CPU" in text:
             hint = "pack_padded_sequence wants the lengths on the CPU: pass lengths.cpu()."
+        elif "view" in text or "contiguous" in text:
+            hint = (
+                ".view(...) on a non-contiguous tensor (a sliced or transposed batch); use "
+                ".reshape(...), or give nn.Embedding the (B, T) tokens as they are."
+            )
         else:
             hint = (
                 "pack_padded_sequence(embedded, lengths.cpu(), batch_first=True, "
@@ -149,6 +154,8 @@ def test_submodules_have_the_documented_names_and_sizes(num_layers, pad_idx):
                 "num_layers": num_layers,
                 "batch_first": True,
                 "bidirectional": True,
+                "bias": True,
+                "dropout": 0.0,
             },
         ),
         "fc": (nn.Linear, {"in_features": 2 * HIDDEN, "out_features": CLASSES}),
@@ -169,8 +176,53 @@ def test_submodules_have_the_documented_names_and_sizes(num_layers, pad_idx):
                         "padding_idx": "nn.Embedding(..., padding_idx=pad_idx) keeps the pad "
                         "row at zero and out of the gradient.",
                         "in_features": "a bidirectional LSTM gives 2 * hidden_dim features.",
+                        "dropout": "nn.LSTM(..., dropout=...) drops between the stacked "
+                        "layers in train mode; the documented LSTM has no dropout.",
                     }.get(attr, "see the class docstring for each submodule's arguments.")
                 )
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_no_other_parameters(num_layers):
+    """The parameters are exactly those of embedding, lstm and fc, as documented."""
+    model = kata.BiLSTMClassifier(VOCAB, EMBED, HIDDEN, CLASSES, num_layers=num_layers)
+    call = f"BiLSTMClassifier({VOCAB}, {EMBED}, {HIDDEN}, {CLASSES}, num_layers={num_layers})"
+    documented = {
+        "embedding": nn.Embedding(VOCAB, EMBED, padding_idx=0),
+        "lstm": nn.LSTM(EMBED, HIDDEN, num_layers=num_layers, batch_first=True, bidirectional=True),
+        "fc": nn.Linear(2 * HIDDEN, CLASSES),
+    }
+    expected = {
+        f"{prefix}.{name}": tuple(p.shape)
+        for prefix, sub in documented.items()
+        for name, p in sub.named_parameters()
+    }
+    got = {name: tuple(p.shape) for name, p in model.named_parameters()}
+    missing = sorted(set(expected) - set(got))
+    if missing:
+        raise AssertionError(
+            f"{call} has no parameter {', '.join(missing)}. Likely mistake: "
+            + (
+                "nn.Linear(..., bias=False): fc is a plain nn.Linear(2 * hidden_dim, "
+                "num_classes), with its bias."
+                if "fc.bias" in missing
+                else "a submodule built with other arguments than the docstring's (bias=False?)."
+            )
+        )
+    extra = sorted(set(got) - set(expected))
+    if extra:
+        raise AssertionError(
+            f"{call} has the extra parameters {extra}; the docstring allows no other "
+            "parameters than those of embedding, lstm and fc. Likely mistake: a learned "
+            "initial state (h0, c0) or an extra layer."
+        )
+    for name, shape in expected.items():
+        if got[name] != shape:
+            raise AssertionError(
+                f"{call}.{name} has shape {got[name]}, expected {shape}: see the class "
+                "docstring for each submodule's arguments."
+            )
 
 
 # ----------------------------------------------------------------------------- task 2
@@ -237,6 +289,59 @@ def test_logits_are_fc_of_the_representation(num_layers, device):
         what=f"{what} logits against fc(reference representation)",
         mistake="an extra layer or activation after fc, or the wrong time steps (see the "
         "representation test).",
+    )
+
+
+@pytest.mark.task(2)
+def test_train_mode_gives_the_same_representation(device):
+    """In train mode fc's input is still each row's representation: the model has no dropout."""
+    model = make_model(51, device, num_layers=2)
+    tokens, lengths = random_batch(51, device)
+    what = describe(tokens, lengths, num_layers=2)
+    with torch.no_grad():
+        _, expected = reference(model, tokens, lengths)  # eval mode: deterministic
+        _, rep_eval = run(model, tokens, lengths, f"{what} in eval mode")
+        model.train()
+        _, rep_train = run(model, tokens, lengths, f"{what} in train mode")
+    if close(rep_eval, expected) and not close(rep_train, expected):
+        raise AssertionError(
+            f"{what}: in train mode fc's input differs from each row run alone, while in eval "
+            "mode it matches. Likely mistake: a dropout (nn.Dropout on the representation "
+            "before fc, or nn.LSTM(dropout=...) between the layers); the documented model "
+            "has none, so its representation is the same in both modes."
+        )
+    assert_tensor_close(
+        rep_train,
+        expected,
+        what=f"{what} in train mode: fc's input against each row run alone",
+        mistake="the wrong time steps or padding read (see the eval-mode representation "
+        "test), or something that only acts in train mode.",
+    )
+
+
+@pytest.mark.task(2)
+@pytest.mark.parametrize("layout", ["sliced", "transposed"])
+def test_non_contiguous_tokens_and_lengths(layout, device):
+    """A batch sliced out of a wider one, or stored transposed, gives the same logits."""
+    model = make_model(61, device)
+    tokens, lengths = random_batch(61, device)
+    if layout == "sliced":  # (B, T) columns of a wider (B, T + 3) batch
+        wide = torch.cat([tokens, torch.full_like(tokens[:, :3], 5)], dim=1)
+        odd_tokens = wide[:, : tokens.shape[1]]
+    else:  # stored as (T, B), read through .t()
+        odd_tokens = tokens.t().contiguous().t()
+    odd_lengths = torch.stack([lengths, lengths], dim=1)[:, 0]  # stride 2
+    assert not odd_tokens.is_contiguous() and not odd_lengths.is_contiguous()
+    what = f"{describe(odd_tokens, odd_lengths)} with {layout} non-contiguous tokens and lengths"
+    with torch.no_grad():
+        logits, _ = run(model, odd_tokens, odd_lengths, what)
+        expected, _ = reference(model, tokens, lengths)
+    assert_tensor_close(
+        logits,
+        expected,
+        what=f"{what}, against each row run alone",
+        mistake="reading the tokens' storage directly (data_ptr, as_strided, .view on the "
+        "flat memory) instead of through the tensor's indexing.",
     )
 
 
@@ -353,3 +458,29 @@ def test_gradients_reach_every_real_token_and_no_padding(num_layers, device):
             f"{what}: real token (row {b}, t={t}, length {int(lengths[b])}) got no gradient: "
             f"the logits ignore it. Likely mistake: reading the states at the wrong time step."
         )
+
+
+@pytest.mark.task(3)
+def test_forward_leaves_tokens_and_lengths_untouched(device):
+    """Padded places are ignored, not rewritten: the caller's tokens and lengths stay as given."""
+    model = make_model(71, device)
+    tokens, lengths = random_batch(71, device)
+    tokens[torch.arange(tokens.shape[1], device=device) >= lengths[:, None]] = 5  # junk
+    before_tokens, before_lengths = tokens.clone(), lengths.clone()
+    what = describe(tokens, lengths)
+    with torch.no_grad():
+        run(model, tokens, lengths, what)
+    assert_tensor_close(
+        tokens,
+        before_tokens,
+        what=f"tokens after {what}: forward changed the caller's tokens",
+        mistake="writing pad_idx into the padded places in place (tokens[mask] = pad_idx, "
+        "masked_fill_); packing never reads them, so leave them as they are.",
+    )
+    assert_tensor_close(
+        lengths,
+        before_lengths,
+        what=f"lengths after {what}: forward changed the caller's lengths",
+        mistake="sorting or editing lengths in place (lengths[:] = ..., .sub_, .clamp_); "
+        "enforce_sorted=False sorts a copy for you.",
+    )

@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from torchkatas.harness import assert_tensor_close, load_kata
+from torchkatas.harness import assert_raises, assert_tensor_close, load_kata
 
 kata = load_kata(__file__)
 
@@ -270,14 +270,36 @@ def test_nothing_seen_before_the_first_step():
     ids=["mode-mean", "mode-MIN", "patience-negative", "patience-zero", "min_delta-negative"],
 )
 def test_bad_settings_raise_value_error(kwargs):
-    try:
-        kata.EarlyStopping(**kwargs)
-    except ValueError:
-        return
-    raise AssertionError(
-        f"EarlyStopping({describe(kwargs)}) did not raise ValueError. mode must be 'min' "
-        f"or 'max', patience at least 1, min_delta at least 0."
+    assert_raises(
+        ValueError,
+        kata.EarlyStopping,
+        **kwargs,
+        what=f"EarlyStopping({describe(kwargs)})",
+        mistake="mode must be 'min' or 'max' (exactly), patience at least 1, min_delta at "
+        "least 0: check each in __init__ and raise ValueError.",
     )
+
+
+@pytest.mark.task(1)
+def test_defaults_are_patience_5_min_delta_0_mode_min(device):
+    model = tiny_model(device)
+    what = "EarlyStopping() with its defaults"
+    # mode "min" and min_delta 0: any decrease, however small, is an improvement
+    _, stop, flags = run([1.0, 0.5, 0.5 - 2**-20, 0.75], model)
+    if stop is not None:
+        raise AssertionError(
+            f"{what} on (1.0, 0.5, 0.5 - 2**-20, 0.75): step returned {flags}; expected "
+            f"four False. Likely mistake: the defaults: mode='min', min_delta=0.0, patience=5."
+        )
+    stopper, stop, flags = run([1.0, 0.5, 0.5 - 2**-20] + [2.0] * 7, model)
+    if stop != 7 or stopper.best != 0.5 - 2**-20 or stopper.best_epoch != 2:
+        raise AssertionError(
+            f"{what} on (1.0, 0.5, 0.5 - 2**-20) then 2.0 seven times: step returned {flags}, "
+            f"best={stopper.best!r}, best_epoch={stopper.best_epoch!r}; expected True first "
+            f"at call 7 (five calls in a row without improvement), best={0.5 - 2**-20!r}, "
+            f"best_epoch=2. Likely mistake: the defaults: patience=5 (not 3 or 10), "
+            f"min_delta=0.0, mode='min'."
+        )
 
 
 # ----------------------------------------------------------------------------- task 2
@@ -328,6 +350,34 @@ def check_weights(model, expected, last, what):
         assert_tensor_close(state[name], want, what=f"{what}: {name}")
 
 
+def live_tensors(model: nn.Module) -> dict[str, tuple[torch.Tensor, int]]:
+    """Every parameter and buffer of model, with the address of its storage."""
+    named = [*model.named_parameters(), *model.named_buffers()]
+    return {name: (t, t.data_ptr()) for name, t in named}
+
+
+def check_same_tensors(model: nn.Module, before: dict, what: str) -> None:
+    """The model still has the same parameter and buffer objects, on the same storage."""
+    __tracebackhide__ = True
+    for name, t in [*model.named_parameters(), *model.named_buffers()]:
+        old, ptr = before[name]
+        if t is not old:
+            kind = "parameter" if isinstance(old, nn.Parameter) else "buffer"
+            raise AssertionError(
+                f"{what}: replaced the model's {kind} {name} with another tensor; load the "
+                f"weights into the existing ones (load_state_dict copies in place, without "
+                f"assign=True), so an optimizer built earlier still updates the model."
+            )
+        if t.data_ptr() != ptr:
+            raise AssertionError(
+                f"{what}: {name} is the same object but now uses other storage: restoring "
+                f"must copy into the existing tensors (load_state_dict, or t.copy_). "
+                f"Likely mistake: assigning t.data = kept, which makes the model share "
+                f"storage with the kept copy, so training after a restore changes the "
+                f"best weights."
+            )
+
+
 @pytest.mark.task(2)
 @pytest.mark.parametrize("mode", ["min", "max"])
 def test_stopping_restores_the_best_epochs_weights(mode, device):
@@ -368,7 +418,7 @@ def test_stopping_restores_the_best_epochs_weights(mode, device):
 def test_restore_loads_the_best_weights_in_place(device):
     gen = torch.Generator().manual_seed(5)
     model = batchnorm_model(device)
-    params = list(model.parameters())
+    tensors = live_tensors(model)
     stopper = make_stopper(patience=10)
     seen = []
     for metric in (3.0, 2.0, 2.5, 1.5, 1.75, 4.0):  # the best is call 3 (1.5)
@@ -380,12 +430,14 @@ def test_restore_loads_the_best_weights_in_place(device):
     stopper.restore(model)
     what = "step on (3.0, 2.0, 2.5, 1.5, 1.75, 4.0), training in between, then restore(model)"
     check_weights(model, seen[3], last, what)
-    if any(p is not q for p, q in zip(model.parameters(), params, strict=True)):
-        raise AssertionError(
-            f"{what}: replaced the model's parameter tensors; load the weights into the "
-            f"existing ones (load_state_dict copies in place), so the optimizer still "
-            f"updates the model."
-        )
+    check_same_tensors(model, tensors, what)
+    # the kept copy must stay a copy after restoring: train on, and restore again
+    train_a_little(model, gen)
+    last = snapshot(model)
+    stopper.restore(model)
+    what = f"{what}, more training, then restore(model) again"
+    check_weights(model, seen[3], last, what)
+    check_same_tensors(model, tensors, what)
 
 
 @pytest.mark.task(2)
@@ -422,3 +474,91 @@ def test_restore_before_any_step_raises(device):
         "EarlyStopping().restore(model) before any step did not raise RuntimeError: there "
         "are no best weights to load yet."
     )
+
+
+@pytest.mark.task(2)
+def test_calls_that_do_not_stop_leave_the_model_alone(device):
+    gen = torch.Generator().manual_seed(7)
+    model = batchnorm_model(device)
+    stopper = make_stopper(patience=3)
+    metrics = (2.0, 1.0, 1.5, 1.25, 0.5, 0.75)  # improvements and calls without, no stop
+    for i, metric in enumerate(metrics):
+        train_a_little(model, gen)
+        model.train(i % 2 == 0)  # the caller's mode, either way
+        before = snapshot(model)
+        flag = stopper.step(metric, model)
+        what = (
+            f"EarlyStopping(patience=3) step call {i} on {metrics[: i + 1]} (not a stopping "
+            f"call), with the model in {'train' if i % 2 == 0 else 'eval'} mode"
+        )
+        if flag is not False:
+            raise AssertionError(f"{what} returned {flag!r}; expected False.")
+        if model.training != (i % 2 == 0):
+            raise AssertionError(
+                f"{what} changed the model's training mode to "
+                f"{'train' if model.training else 'eval'}: step only reads the model's "
+                f"weights, it must not call model.eval() or model.train()."
+            )
+        check_weights(
+            model,
+            before,
+            None,
+            f"{what}: the model's weights. Likely mistake: loading the best weights on "
+            f"every call without improvement; only the stopping call (and restore) loads them",
+        )
+
+
+@pytest.mark.task(2)
+def test_without_restore_best_weights_no_weights_are_kept(device):
+    gen = torch.Generator().manual_seed(8)
+    model = batchnorm_model(device)
+    stopper = make_stopper(patience=3, restore_best_weights=False)
+    for metric in (2.0, 1.0, 1.5, 0.5):
+        train_a_little(model, gen)
+        stopper.step(metric, model)
+
+    live = {t.data_ptr() for t in [*model.parameters(), *model.buffers()]}
+
+    def tensors_in(value, path, seen):
+        """Paths to tensors held by value that are not the model's own live tensors."""
+        if id(value) in seen:
+            return []
+        seen.add(id(value))
+        if isinstance(value, torch.Tensor):
+            return [] if value.data_ptr() in live else [path]
+        if isinstance(value, dict):
+            items = value.items()
+        elif isinstance(value, list | tuple | set):
+            items = enumerate(value)
+        elif hasattr(value, "__dict__"):
+            items = vars(value).items()
+        else:
+            return []
+        return [hit for k, v in items for hit in tensors_in(v, f"{path}.{k}", seen)]
+
+    kept = tensors_in(stopper, "stopper", set())
+    if kept:
+        raise AssertionError(
+            f"EarlyStopping(patience=3, restore_best_weights=False) after four step calls "
+            f"holds copies of tensors at {kept[:5]}; with restore_best_weights=False no "
+            f"weights are kept (a copy of a large model costs as much memory as the model). "
+            f"Likely mistake: copying the state_dict on every improvement whatever the flag."
+        )
+
+
+@pytest.mark.task(2)
+def test_restore_without_restore_best_weights_is_a_no_op(device):
+    model = batchnorm_model(device)
+    before = snapshot(model)
+    what = "EarlyStopping(restore_best_weights=False).restore(model) before any step"
+    try:
+        make_stopper(restore_best_weights=False).restore(model)
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        raise AssertionError(
+            f"{what} raised RuntimeError: {err}. With restore_best_weights=False restore "
+            f"leaves the model as it is; only restore_best_weights=True with no step yet "
+            f"raises. Likely mistake: checking for kept weights before the flag."
+        ) from err
+    check_weights(model, before, None, f"{what}: the model's weights")

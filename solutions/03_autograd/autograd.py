@@ -54,5 +54,6 @@ def gradient(f: Callable[..., Tensor], *xs: Tensor) -> tuple[Tensor, ...]:
     out = f(*leaves)
     if out.numel() != 1:
         raise ValueError(f"f must return a single-element tensor, got shape {tuple(out.shape)}")
-    out.backward()
+    if out.requires_grad:  # an f that uses none of its inputs has no graph: all zeros
+        out.backward()
     return tuple(leaf.grad if leaf.grad is not None else torch.zeros_like(leaf) for leaf in leaves)

@@ -39,6 +39,7 @@ def to_device(model: nn.Module, batch: Any, device: torch.device) -> tuple[nn.Mo
     returns the module). batch: a tensor, or dicts / lists / tuples of them nested to any
     depth; returned with the same structure (same container types and dict keys) and every
     tensor on device. Anything that is not a tensor (ints, strings, None) is kept as is.
+    The caller's containers are not changed: the moved batch is built from new ones.
     """
 
     return model.to(device), _move(batch, device)
@@ -47,8 +48,10 @@ def to_device(model: nn.Module, batch: Any, device: torch.device) -> tuple[nn.Mo
 def cast_like(x: Tensor, ref: Tensor) -> Tensor:
     """x converted to ref's dtype AND ref's device (values converted as .to converts them).
 
-    x.type(dtype) only changes the dtype, which is why .to(...) is the tool here. x is
-    not changed.
+    x.type(dtype) only changes the dtype, which is why .to(...) is the tool here. Converts
+    at most once: one .to() call, not .type() followed by .to() (each call copies the whole
+    tensor). Returns x itself, not a copy, when x already has ref's dtype and device.
+    x is not changed.
     """
     return x.to(device=ref.device, dtype=ref.dtype)
 
@@ -68,7 +71,9 @@ def run_model(model: nn.Module, x: Tensor) -> Tensor:
 
     Fixes "Expected all tensors to be on the same device" and "mat1 and mat2 must have the
     same dtype" by moving and casting x to the device and dtype of the model's first
-    parameter. The model is not moved or changed. Returns what the model returns.
+    parameter. The model is not moved or changed (nor switched between train and eval
+    mode). Returns what the model returns, with its autograd graph when the model's
+    parameters require grad.
     """
     param = next(model.parameters())
     return model(x.to(device=param.device, dtype=param.dtype))

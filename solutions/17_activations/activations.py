@@ -12,8 +12,10 @@ def _minus_abs(x: Tensor) -> Tensor:
 def sigmoid(x: Tensor) -> Tensor:
     """1 / (1 + exp(-x)) elementwise, like torch.sigmoid, stable for any finite x.
 
-    x: floating point, any shape, any device. Returns x's shape, dtype and device.
-    Values and gradients equal torch's, finite, for x as large as +-1000 (even float32).
+    x: floating point (float16 and bfloat16 too), any shape (0-d, empty), any device; not
+    modified. Returns x's shape, dtype and device. Values and gradients equal torch's,
+    finite, for x as large as +-1000 (even float32) and up to the dtype's largest float;
+    tiny results keep their relative precision (sigmoid(-30.) is 9.4e-14, not 0).
     Do not call torch.sigmoid (or F.sigmoid, torch.special.expit, Tensor.sigmoid).
     """
     z = torch.exp(_minus_abs(x))  # exp(-|x|) is in (0, 1]: it cannot overflow
@@ -25,8 +27,9 @@ def sigmoid(x: Tensor) -> Tensor:
 def tanh(x: Tensor) -> Tensor:
     """(exp(x) - exp(-x)) / (exp(x) + exp(-x)) elementwise, like torch.tanh.
 
-    Same contract as sigmoid(). Do not call torch.tanh (or F.tanh, Tensor.tanh), nor the
-    sigmoid builtins.
+    Same contract as sigmoid(); near 0, tanh(x) keeps its relative precision (tanh(1e-8)
+    is 1e-8, not 0). Do not call torch.tanh (or F.tanh, Tensor.tanh), nor the sigmoid
+    builtins.
     """
     m = 2 * _minus_abs(x)  # -2|x| <= 0
     # tanh(|x|) = (1 - exp(-2|x|)) / (1 + exp(-2|x|)); expm1 keeps precision near 0
@@ -37,8 +40,9 @@ def tanh(x: Tensor) -> Tensor:
 def relu(x: Tensor) -> Tensor:
     """max(x, 0) elementwise, like torch.relu, with torch's gradient (0 at exactly x = 0).
 
-    x: floating point, any shape, any device. Returns x's shape, dtype and device.
-    Do not call torch.relu (or F.relu, Tensor.relu).
+    x: floating point (float16 and bfloat16 too), any shape (0-d, empty), any device; not
+    modified. Returns x's shape, dtype and device. Do not call torch.relu (or F.relu,
+    Tensor.relu).
     """
     return torch.where(x > 0, x, torch.zeros_like(x))
 
@@ -46,9 +50,10 @@ def relu(x: Tensor) -> Tensor:
 def softmax(x: Tensor, dim: int = -1) -> Tensor:
     """exp(x) / exp(x).sum(dim) along dim, like torch.softmax(x, dim), stable.
 
-    x: floating point, any shape (at least 1-d); entries may be -inf (masked) as long as
-    no slice along dim is all -inf. Every slice along dim sums to 1. Values and gradients
-    equal torch's for entries as large as +-1000. Do not call any softmax, log_softmax or
+    x: floating point (float16 and bfloat16 too), any shape (at least 1-d), not modified;
+    entries may be -inf (masked) as long as no slice along dim is all -inf. Returns x's
+    shape, dtype and device; every slice along dim sums to 1. Values and gradients equal
+    torch's for entries as large as +-1000. Do not call any softmax, log_softmax or
     logsumexp.
     """
     shifted = x - x.amax(dim=dim, keepdim=True)  # each slice's largest entry becomes 0

@@ -48,12 +48,16 @@ def max_pool2d(
     x: (N, C, H, W) floating point. kernel_size, stride, padding, dilation: an int or an
     (h, w) pair; stride None means kernel_size. Padding (at most half the kernel, else
     ValueError) never wins a max: a window of negative numbers at the border keeps its
-    max. Returns (N, C, H_out, W_out). Do not call torch's pooling functions or layers.
+    max. Returns (N, C, H_out, W_out). The gradient of each output goes to one element of
+    its window, the first maximum on ties, as F.max_pool2d's does. The caller's x is not
+    modified. Do not call torch's pooling functions or layers.
     """
     kernel = _pair(kernel_size)
     stride = kernel if stride is None else _pair(stride)
     windows = _windows(x, kernel, stride, _pair(padding), _pair(dilation), float("-inf"))
-    return windows.amax(dim=2)  # the gradient goes to the winning element of each window
+    # max(dim), not amax: its gradient goes to one element, the first maximum of the window
+    # (as F.max_pool2d's); amax would split it evenly among tied maxima (ReLU zeros tie often)
+    return windows.max(dim=2).values
 
 
 def avg_pool2d(
@@ -61,8 +65,9 @@ def avg_pool2d(
 ) -> Tensor:
     """Average pooling like F.avg_pool2d with its defaults (count_include_pad=True).
 
-    Same arguments as max_pool2d, without dilation. Zero padding counts in every window's
-    average: each output is the window's sum divided by kH * kW.
+    Same arguments as max_pool2d, without dilation (padding over half the kernel:
+    ValueError). Zero padding counts in every window's average: each output is the window's
+    sum divided by kH * kW. The caller's x is not modified.
     """
     kernel = _pair(kernel_size)
     stride = kernel if stride is None else _pair(stride)
@@ -74,7 +79,8 @@ def sum_pool2d(
 ) -> Tensor:
     """Sum pooling: the sum of each window (zero padding adds nothing).
 
-    Same arguments as avg_pool2d; equals avg_pool2d(...) * kH * kW.
+    Same arguments and errors as avg_pool2d; equals avg_pool2d(...) * kH * kW. The caller's
+    x is not modified.
     """
     kernel = _pair(kernel_size)
     stride = kernel if stride is None else _pair(stride)

@@ -39,8 +39,10 @@ def predict(model: nn.Module, x: Tensor) -> Tensor:
     """Inference logits model(x), as at test time.
 
     Dropout is off and BatchNorm normalizes with its running statistics, so the same x always
-    gives the same logits. The result carries no autograd graph. Afterwards every submodule is
-    in the mode (train or eval) it was in before the call, and no running statistic changed.
+    gives the same logits. The result carries no autograd graph, even for an x that requires
+    grad. Afterwards, also when model(x) raises, every submodule is in the mode (train or eval)
+    it was in before the call, every parameter's requires_grad is as it was, and no running
+    statistic changed.
     """
     # per submodule, not just model.training: a frozen BatchNorm inside a training model
     # must stay frozen

@@ -58,9 +58,10 @@ def init_weights(module: nn.Module) -> None:
     """For model.apply(init_weights): He-initialize ReLU networks.
 
     For an nn.Linear, nn.Conv1d, nn.Conv2d or nn.Conv3d: kaiming_normal_(weight) (fan_in,
-    ReLU) and its bias, if any, set to zero. Every other module (BatchNorm, activations,
-    containers) is left exactly as it is. model.apply calls this once per submodule, so it
-    must not recurse itself.
+    ReLU) and its bias, if any, set to zero, both in place: the layer keeps the same
+    Parameter objects (an optimizer built before still holds them). Every other module
+    (BatchNorm, Embedding, ConvTranspose, activations, containers) is left exactly as it is.
+    model.apply calls this once per submodule, so it must not recurse itself.
     """
     if isinstance(module, nn.Linear | nn.Conv1d | nn.Conv2d | nn.Conv3d):
         kaiming_normal_(module.weight)

@@ -5,6 +5,7 @@ contract asks for ValueError.
 """
 
 CAUGHT_BY = "raise ValueError"
+REJECTED_BY = "test_can_view_raises_value_error_on_wrong_size"
 
 
 def can_view(t, shape):

@@ -7,6 +7,7 @@ shape, and a dimension of a strided tensor can be split, without any copy.
 import math
 
 CAUGHT_BY = "deciding by is_contiguous()"
+REJECTED_BY = "test_can_view_agrees_with_view"
 
 
 def can_view(t, shape):

@@ -7,6 +7,7 @@ The clone of a tensor that requires grad is part of the graph, and resize_ refus
 import torch
 
 CAUGHT_BY = "requires grad"
+REJECTED_BY = "test_grow_rows_of_tensor_that_requires_grad"
 
 
 def grow_rows(x, n):

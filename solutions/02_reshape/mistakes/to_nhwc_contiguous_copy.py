@@ -4,6 +4,7 @@ Right values, but a full copy the caller did not ask for; permute alone is a vie
 """
 
 CAUGHT_BY = "made a copy"
+REJECTED_BY = "test_to_nhwc_moves_axes_as_a_view"
 
 
 def to_nhwc(x):

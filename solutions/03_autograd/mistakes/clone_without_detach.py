@@ -5,6 +5,7 @@ into the caller's x.grad, and reading the clone's .grad gives None (torch warns 
 """
 
 CAUGHT_BY = "not a leaf"
+REJECTED_BY = "test_derivative_leaves_callers_tensor_untouched"
 
 
 def derivative(f, x):

@@ -4,6 +4,7 @@ A slip with reversed()/zip that only random, distinct inputs reveal.
 """
 
 CAUGHT_BY = "gradient with respect to"
+REJECTED_BY = "test_gradient_of_each_input_in_order"
 
 
 def gradient(f, *xs):

@@ -4,6 +4,7 @@ Broadcasting aligns trailing dimensions: (3,) against (2, 3) pairs 3 with 3, not
 """
 
 CAUGHT_BY = "aligning the shapes at the left"
+REJECTED_BY = "test_broadcast_shape_agrees_with_torch"
 
 
 def broadcast_shape(a, b):

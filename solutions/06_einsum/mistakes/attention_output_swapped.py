@@ -5,6 +5,7 @@ import math
 import torch
 
 CAUGHT_BY = "gives the transpose"
+REJECTED_BY = "test_attention_scores_equal_scaled_matmul"
 
 
 def attention_scores(q, k):

@@ -3,6 +3,7 @@
 import torch
 
 CAUGHT_BY = "keeps the index k"
+REJECTED_BY = "test_dot_equals_torch_dot"
 
 
 def dot(a, b):

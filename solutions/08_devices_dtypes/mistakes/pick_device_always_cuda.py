@@ -6,6 +6,7 @@ Fine on the author's GPU box; every tensor made with it fails on a laptop or a C
 import torch
 
 CAUGHT_BY = "a hard-coded 'cuda'"
+REJECTED_BY = "test_pick_device_prefers_cuda_then_mps_then_cpu"
 
 
 def pick_device():

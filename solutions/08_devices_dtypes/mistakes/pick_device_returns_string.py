@@ -7,6 +7,7 @@ Strings work in .to("cuda"), but torch.device("cuda") != "cuda", and code that r
 import torch
 
 CAUGHT_BY = "expected a torch.device"
+REJECTED_BY = "test_pick_device_prefers_cuda_then_mps_then_cpu"
 
 
 def pick_device():

@@ -3,6 +3,7 @@
 import torch
 
 CAUGHT_BY = "a missing check"
+REJECTED_BY = "test_pick_device_prefers_cuda_then_mps_then_cpu"
 
 
 def pick_device():

@@ -4,6 +4,7 @@ That only works for float32 models: a float64 (or half precision) model fails ag
 """
 
 CAUGHT_BY = "a fixed cast"
+REJECTED_BY = "test_run_model_fixes_the_dtype_error"
 
 
 def run_model(model, x):

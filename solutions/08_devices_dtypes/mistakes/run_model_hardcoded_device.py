@@ -7,6 +7,7 @@ names devices runs on one kind of machine and breaks when the model lives elsewh
 import torch
 
 CAUGHT_BY = "hard-codes a device"
+REJECTED_BY = "test_run_model_fixes_the_dtype_error"
 
 
 def run_model(model, x):

@@ -7,6 +7,7 @@ the dense size and hides the saving (or the cost) of the sparse layout.
 import torch
 
 CAUGHT_BY = "counted the dense size"
+REJECTED_BY = "test_storage_bytes_counts_every_component"
 
 
 def storage_bytes(t):

@@ -7,6 +7,7 @@ pointers for CSR. They usually cost more than the values themselves.
 import torch
 
 CAUGHT_BY = "forgot the indices"
+REJECTED_BY = "test_storage_bytes_counts_every_component"
 
 
 def storage_bytes(t):

@@ -7,6 +7,7 @@ indices() and values() are wrong, and many sparse ops need a coalesced tensor.
 import torch
 
 CAUGHT_BY = "not coalesced"
+REJECTED_BY = "test_coo_is_coalesced_with_one_entry_per_position"
 
 
 def coo_from_triplets(rows, cols, values, shape):

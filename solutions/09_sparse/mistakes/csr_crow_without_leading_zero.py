@@ -6,6 +6,7 @@ CSR needs R + 1 row pointers: row i's entries are crow[i]:crow[i + 1], so crow[0
 import torch
 
 CAUGHT_BY = "crow_indices"
+REJECTED_BY = "test_csr_components_match_torch"
 
 
 def csr_from_dense(x):

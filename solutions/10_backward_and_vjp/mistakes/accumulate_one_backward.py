@@ -5,6 +5,7 @@ accumulation exists to avoid.
 """
 
 CAUGHT_BY = "one backward() on the summed losses"
+REJECTED_BY = "test_accumulation_arithmetic_is_exact"
 
 
 def accumulate_gradients(loss_fn, w, batches):

@@ -5,6 +5,7 @@ n times the gradient of the mean loss (an effective learning rate n times too la
 """
 
 CAUGHT_BY = "the sum instead of the mean"
+REJECTED_BY = "test_accumulated_gradient_is_gradient_of_mean_loss"
 
 
 def accumulate_gradients(loss_fn, w, batches):

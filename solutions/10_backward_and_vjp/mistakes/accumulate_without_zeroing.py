@@ -4,6 +4,7 @@ backward() adds to whatever .grad holds, so the previous step's gradient is adde
 """
 
 CAUGHT_BY = "did not zero w.grad first"
+REJECTED_BY = "test_accumulated_gradient_is_gradient_of_mean_loss"
 
 
 def accumulate_gradients(loss_fn, w, batches):

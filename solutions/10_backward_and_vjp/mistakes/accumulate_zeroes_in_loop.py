@@ -4,6 +4,7 @@ Each batch wipes the previous ones: only the last batch's (scaled) gradient surv
 """
 
 CAUGHT_BY = "zeroed w.grad inside the loop"
+REJECTED_BY = "test_accumulation_arithmetic_is_exact"
 
 
 def accumulate_gradients(loss_fn, w, batches):

@@ -5,6 +5,7 @@ may even be the same tensor object, updated in place).
 """
 
 CAUGHT_BY = "the gradients accumulated"
+REJECTED_BY = "test_each_gradient_is_for_its_own_head"
 
 
 def separate_gradients(f, heads, x):

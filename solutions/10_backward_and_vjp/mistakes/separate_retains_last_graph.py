@@ -5,6 +5,7 @@ outputs are garbage-collected: memory that a training loop leaks every step.
 """
 
 CAUGHT_BY = "retain_graph=True on the last"
+REJECTED_BY = "test_graph_is_freed_after_last_head"
 
 
 def separate_gradients(f, heads, x):

@@ -5,6 +5,7 @@ raises "Trying to backward through the graph a second time".
 """
 
 CAUGHT_BY = "retain_graph=True to every backward but the last"
+REJECTED_BY = "test_each_gradient_is_for_its_own_head"
 
 
 def separate_gradients(f, heads, x):

@@ -5,6 +5,7 @@ gives a wrong answer instead of an error.
 """
 
 CAUGHT_BY = "broadcast v silently"
+REJECTED_BY = "test_vjp_rejects_v_of_another_shape"
 
 
 def vjp(f, x, v):

@@ -5,6 +5,7 @@ asked for (and a second call would add to it).
 """
 
 CAUGHT_BY = "changed the caller's x"
+REJECTED_BY = "test_vjp_leaves_callers_tensors_alone"
 
 
 def vjp(f, x, v):

@@ -7,6 +7,7 @@ int dim); autograd raises "returned an incorrect number of gradients".
 import torch
 
 CAUGHT_BY = "one gradient per forward input"
+REJECTED_BY = "test_logsumexp_passes_gradcheck"
 
 
 class LogSumExp(torch.autograd.Function):

@@ -6,6 +6,7 @@ The softmax is recomputed without the shift, so at large inputs it is inf / inf 
 import torch
 
 CAUGHT_BY = "the backward overflowed"
+REJECTED_BY = "test_logsumexp_gradient_at_large_inputs"
 
 
 class LogSumExp(torch.autograd.Function):

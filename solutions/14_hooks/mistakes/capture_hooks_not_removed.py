@@ -5,6 +5,7 @@ the activations alive, and a second capture stacks more hooks on top.
 """
 
 CAUGHT_BY = "still has forward hooks"
+REJECTED_BY = "test_captures_each_named_output"
 
 
 def capture_activations(model, x, names):

@@ -5,6 +5,7 @@ the module's input tuple, not its activation.
 """
 
 CAUGHT_BY = "captured the module's input"
+REJECTED_BY = "test_captures_each_named_output"
 
 
 def capture_activations(model, x, names):

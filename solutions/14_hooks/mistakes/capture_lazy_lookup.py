@@ -5,6 +5,7 @@ the model.
 """
 
 CAUGHT_BY = "before registering any hook"
+REJECTED_BY = "test_unknown_name_raises_before_any_hook"
 
 
 def capture_activations(model, x, names):

@@ -4,6 +4,7 @@ When the forward raises, the removal is skipped and the hooks stay on the model.
 """
 
 CAUGHT_BY = "in a finally"
+REJECTED_BY = "test_hooks_removed_when_forward_raises"
 
 
 def capture_activations(model, x, names):

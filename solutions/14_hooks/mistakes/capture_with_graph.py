@@ -5,6 +5,7 @@ forward graph (and its saved tensors) alive.
 """
 
 CAUGHT_BY = "still attached to the graph"
+REJECTED_BY = "test_captures_each_named_output"
 
 
 def capture_activations(model, x, names):

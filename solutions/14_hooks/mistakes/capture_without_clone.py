@@ -5,6 +5,7 @@ rewrites the "captured" activation.
 """
 
 CAUGHT_BY = "in-place ReLU"
+REJECTED_BY = "test_captures_each_named_output"
 
 
 def capture_activations(model, x, names):

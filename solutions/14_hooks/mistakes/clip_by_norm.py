@@ -4,6 +4,7 @@ That is clip_grad_norm_'s rule; the hook asked for is elementwise clamping (clip
 """
 
 CAUGHT_BY = "clipped by norm"
+REJECTED_BY = "test_hook_clips_gradient_of_intermediate"
 
 
 def clip_grad_hook(t, clip):

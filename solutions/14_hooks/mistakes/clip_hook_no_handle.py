@@ -5,6 +5,7 @@ tensor's whole life.
 """
 
 CAUGHT_BY = "RemovableHandle"
+REJECTED_BY = "test_hook_clips_gradient_of_intermediate"
 
 
 def clip_grad_hook(t, clip):

@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 CAUGHT_BY = "not the closed form"
+REJECTED_BY = "test_gradient_descent_does_not_use_the_closed_form"
 
 
 def fit_gradient_descent(X, y, *, lr=0.1, steps=500):

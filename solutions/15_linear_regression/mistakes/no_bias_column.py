@@ -7,6 +7,7 @@ wrong too, not just the bias.
 import torch
 
 CAUGHT_BY = "no column of ones for the bias"
+REJECTED_BY = "test_least_squares_equals_exact_solution"
 
 
 def least_squares(X, y):

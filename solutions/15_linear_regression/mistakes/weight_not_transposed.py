@@ -6,6 +6,7 @@ lstsq solves X @ theta = y, so theta is (D, K); nn.Linear keeps weight as (out, 
 import torch
 
 CAUGHT_BY = "weight transposed"
+REJECTED_BY = "test_least_squares_equals_exact_solution"
 
 
 def least_squares(X, y):

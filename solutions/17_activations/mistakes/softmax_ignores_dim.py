@@ -6,6 +6,7 @@ Right for 2-d logits with dim=-1, wrong for attention scores normalised along an
 import torch
 
 CAUGHT_BY = "different dim"
+REJECTED_BY = "test_softmax_along_any_dim"
 
 
 def softmax(x, dim=-1):

@@ -7,6 +7,7 @@ rule: it takes other steps, and can need more epochs.
 import torch
 
 CAUGHT_BY = "one example at a time"
+REJECTED_BY = "test_training_equals_reference_loop_and_converges"
 
 
 def train_perceptron(X, y, max_epochs=100):

@@ -7,6 +7,7 @@ through it is never separated, and the steps differ from the rule's.
 import torch
 
 CAUGHT_BY = "update b too"
+REJECTED_BY = "test_training_equals_reference_loop_and_converges"
 
 
 def train_perceptron(X, y, max_epochs=100):

@@ -5,6 +5,7 @@ From w = 0 every margin is exactly 0, so the perceptron never makes its first up
 """
 
 CAUGHT_BY = "margin of exactly 0"
+REJECTED_BY = "test_update_rule_exact"
 
 
 def perceptron_update(w, b, x, y):

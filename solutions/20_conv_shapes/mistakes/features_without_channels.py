@@ -8,6 +8,7 @@ import math
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "the features are channels * every spatial size"
+REJECTED_BY = "test_flattened_features_agrees_with_a_forward_pass"
 solution = solution_for(__file__)
 
 

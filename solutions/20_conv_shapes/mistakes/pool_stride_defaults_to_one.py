@@ -6,6 +6,7 @@ nn.MaxPool2d(2) halves the input: its stride defaults to the kernel size.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "stride defaults to kernel_size"
+REJECTED_BY = "test_pool_output_size_agrees_with_maxpool1d"
 
 
 def pool_output_size(size, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):

@@ -6,6 +6,7 @@
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "padding='same' keeps each spatial size"
+REJECTED_BY = "test_conv_output_shape_agrees_with_layer"
 
 
 def conv_output_shape(input_shape, conv):

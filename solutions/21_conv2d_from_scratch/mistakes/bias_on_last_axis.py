@@ -7,6 +7,7 @@ each column gets a channel's bias.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "the bias must broadcast over channels"
+REJECTED_BY = "test_forward_equals_f_conv2d"
 solution = solution_for(__file__)
 
 

@@ -6,6 +6,7 @@ The numbers are right, but the kata (and the interviewer) asks for the convoluti
 import torch.nn.functional as F
 
 CAUGHT_BY = "which this kata asks you to write yourself"
+REJECTED_BY = "test_forward_equals_f_conv2d"
 
 
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):

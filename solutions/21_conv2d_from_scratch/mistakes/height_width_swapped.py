@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "height and width are not"
+REJECTED_BY = "test_each_setting_on_its_own"
 _pair = solution_for(__file__)._pair
 
 

@@ -12,6 +12,7 @@ from torch import nn
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "a plain tensor attribute is not registered"
+REJECTED_BY = "test_module_matches_nn_conv2d_state_dict"
 solution = solution_for(__file__)
 
 

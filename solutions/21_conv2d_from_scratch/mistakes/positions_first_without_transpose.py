@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "must be transposed first"
+REJECTED_BY = "test_each_setting_on_its_own"
 _pair = solution_for(__file__)._pair
 
 

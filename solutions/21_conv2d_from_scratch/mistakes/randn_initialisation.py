@@ -10,6 +10,7 @@ from torch import nn
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "initialised like nn.Conv2d"
+REJECTED_BY = "test_module_initialised_like_nn_conv2d"
 solution = solution_for(__file__)
 
 

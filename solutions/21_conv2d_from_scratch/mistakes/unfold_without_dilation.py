@@ -8,7 +8,8 @@ import torch.nn.functional as F
 
 from torchkatas.harness import solution_for
 
-CAUGHT_BY = "(the dilation too)"
+CAUGHT_BY = "the dilation too"
+REJECTED_BY = "test_forward_equals_f_conv2d"
 _pair = solution_for(__file__)._pair
 
 

@@ -6,6 +6,7 @@ For a (kH, kW) kernel the area is kH * kW.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "not kH ** 2"
+REJECTED_BY = "test_sum_pool_equals_avg_times_area"
 solution = solution_for(__file__)
 
 

@@ -7,6 +7,7 @@ requires_grad says; only eval mode stops them.
 from torch import nn
 
 CAUGHT_BY = "running statistics"
+REJECTED_BY = "test_freeze_batchnorm_sets_modes_and_requires_grad"
 
 
 def freeze_batchnorm(model):

@@ -6,6 +6,7 @@ The next training step then runs without dropout and without updating BatchNorm 
 import torch
 
 CAUGHT_BY = "left the model in eval mode"
+REJECTED_BY = "test_predict_restores_the_models_mode"
 
 
 def predict(model, x):

@@ -6,6 +6,7 @@ model.train(True) sets every submodule, so a BatchNorm frozen for fine-tuning is
 import torch
 
 CAUGHT_BY = "unfroze frozen BatchNorm"
+REJECTED_BY = "test_predict_keeps_frozen_batchnorm_frozen"
 
 
 def predict(model, x):

@@ -7,6 +7,7 @@ no_grad only stops graph building: dropout still drops and BatchNorm still norma
 import torch
 
 CAUGHT_BY = "not switched to eval mode"
+REJECTED_BY = "test_predict_matches_eval_reference"
 
 
 def predict(model, x):

@@ -10,6 +10,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "changed the caller's x"
+REJECTED_BY = "test_forward_does_not_modify_input"
 
 
 class ResidualBlock(solution.ResidualBlock):

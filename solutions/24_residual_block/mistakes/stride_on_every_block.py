@@ -10,6 +10,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "first block only"
+REJECTED_BY = "test_stage_structure_and_shape"
 
 
 def make_stage(in_channels, out_channels, num_blocks, stride=1):

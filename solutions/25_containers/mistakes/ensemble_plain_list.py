@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 CAUGHT_BY = "not registered"
+REJECTED_BY = "test_ensemble_registers_every_members_parameters"
 
 
 class Ensemble(nn.Module):

@@ -7,6 +7,7 @@ model.parameters() trains the trunk only, and checkpoints lose the heads.
 from torch import nn
 
 CAUGHT_BY = "not registered"
+REJECTED_BY = "test_multihead_registers_every_head"
 
 
 class MultiHead(nn.Module):

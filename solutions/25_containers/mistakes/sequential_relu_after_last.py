@@ -9,6 +9,7 @@ from collections import OrderedDict
 from torch import nn
 
 CAUGHT_BY = "ReLU after the last layer"
+REJECTED_BY = "test_sequential_has_named_layers"
 
 
 def mlp_sequential(sizes):

@@ -9,6 +9,7 @@ import itertools
 from torch import nn
 
 CAUGHT_BY = "OrderedDict"
+REJECTED_BY = "test_sequential_has_named_layers"
 
 
 def mlp_sequential(sizes):

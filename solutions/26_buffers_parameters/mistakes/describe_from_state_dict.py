@@ -5,6 +5,7 @@ non-persistent buffers entirely.
 """
 
 CAUGHT_BY = "named_buffers"
+REJECTED_BY = "test_describe_state"
 
 
 def describe_state(module):

@@ -9,6 +9,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "persistent=False"
+REJECTED_BY = "test_table_is_moved_but_not_saved"
 
 
 class SinusoidalPositions(solution.SinusoidalPositions):

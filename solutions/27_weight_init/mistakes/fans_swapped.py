@@ -5,7 +5,8 @@ nn.Linear stores its weight as (out_features, in_features): the fans come out sw
 
 import math
 
-CAUGHT_BY = "not the other way round"
+CAUGHT_BY = "fans swapped"
+REJECTED_BY = "test_fans_match_torch"
 
 
 def fan_in_and_fan_out(weight):

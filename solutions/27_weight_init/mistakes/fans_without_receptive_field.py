@@ -5,6 +5,7 @@ receptive field is missing, and every conv layer starts far too large.
 """
 
 CAUGHT_BY = "receptive field"
+REJECTED_BY = "test_fans_match_torch"
 
 
 def fan_in_and_fan_out(weight):

@@ -10,6 +10,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "bias"
+REJECTED_BY = "test_apply_init_weights"
 
 
 def init_weights(module):

@@ -10,6 +10,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "outside torch.no_grad()"
+REJECTED_BY = "test_kaiming_normal_std"
 
 
 def kaiming_normal_(weight, mode="fan_in", negative_slope=0.0):

@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 CAUGHT_BY = "write yourself"
+REJECTED_BY = "test_kaiming_normal_std"
 
 
 def kaiming_normal_(weight, mode="fan_in", negative_slope=0.0):

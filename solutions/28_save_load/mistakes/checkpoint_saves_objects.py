@@ -7,6 +7,7 @@ be loaded safely, and breaks as soon as the classes change.
 import torch
 
 CAUGHT_BY = "an object saved instead of its state"
+REJECTED_BY = "test_checkpoint_loads_with_weights_only"
 
 
 def save_checkpoint(path, model, optimizer, scheduler, epoch):

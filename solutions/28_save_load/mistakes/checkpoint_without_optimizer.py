@@ -6,6 +6,7 @@ AdamW restarts with zero moments and step count after resuming: the training cur
 import torch
 
 CAUGHT_BY = "optimizer's state was not saved"
+REJECTED_BY = "test_load_checkpoint_restores_every_state"
 
 
 def save_checkpoint(path, model, optimizer, scheduler, epoch):

@@ -7,6 +7,7 @@ close, but not reproducible.
 import torch
 
 CAUGHT_BY = "RNG state was not saved"
+REJECTED_BY = "test_load_checkpoint_restores_every_state"
 
 
 def save_checkpoint(path, model, optimizer, scheduler, epoch):

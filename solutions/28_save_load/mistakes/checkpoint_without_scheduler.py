@@ -6,6 +6,7 @@ After resuming, the schedule starts over from the initial learning rate.
 import torch
 
 CAUGHT_BY = "scheduler's state was not saved"
+REJECTED_BY = "test_load_checkpoint_restores_every_state"
 
 
 def save_checkpoint(path, model, optimizer, scheduler, epoch):

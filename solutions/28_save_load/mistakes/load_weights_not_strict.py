@@ -7,6 +7,7 @@ and leaves layers at their random initialization.
 import torch
 
 CAUGHT_BY = "strict=False"
+REJECTED_BY = "test_load_weights_is_strict"
 
 
 def load_weights(path, model):

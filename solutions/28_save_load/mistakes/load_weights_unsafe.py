@@ -7,6 +7,7 @@ becomes running a downloaded program.
 import torch
 
 CAUGHT_BY = "ran code from the file"
+REJECTED_BY = "test_untrusted_pickle_is_refused_without_running_it"
 
 
 def load_weights(path, model):

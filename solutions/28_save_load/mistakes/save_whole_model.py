@@ -7,6 +7,7 @@ safe way to load a file from someone else.
 import torch
 
 CAUGHT_BY = "saved the whole model"
+REJECTED_BY = "test_weights_round_trip"
 
 
 def save_weights(path, model):

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import torch
 
 CAUGHT_BY = "did not restore"
+REJECTED_BY = "test_deterministic_mode_restores_previous_settings"
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import torch
 
 CAUGHT_BY = "defaults set instead of the caller's values"
+REJECTED_BY = "test_deterministic_mode_restores_previous_settings"
 
 
 @contextmanager

@@ -8,6 +8,7 @@ import random
 import torch
 
 CAUGHT_BY = "not seeded"
+REJECTED_BY = "test_seed_everything_repeats_every_generator"
 
 
 def seed_everything(seed):

@@ -11,6 +11,7 @@ import torch
 from torch.utils.data import DataLoader, get_worker_info
 
 CAUGHT_BY = "same random numbers in every worker"
+REJECTED_BY = "test_workers_draw_different_numbers"
 
 
 def seed_worker(worker_id):

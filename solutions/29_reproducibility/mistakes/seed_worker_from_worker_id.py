@@ -11,6 +11,7 @@ import torch
 from torch.utils.data import DataLoader, get_worker_info
 
 CAUGHT_BY = "seeds from worker_id alone"
+REJECTED_BY = "test_each_epoch_draws_new_numbers"
 
 
 def seed_worker(worker_id):

@@ -8,6 +8,7 @@ import torch
 from torch.nn.utils.rnn import pad_sequence
 
 CAUGHT_BY = "ignoring pad_value"
+REJECTED_BY = "test_rows_are_right_padded_with_pad_value"
 
 
 def pad_collate(batch, pad_value=0):

@@ -7,6 +7,7 @@ row i holds its tokens in columns 0..L_i-1.
 import torch
 
 CAUGHT_BY = "left-padded"
+REJECTED_BY = "test_rows_are_right_padded_with_pad_value"
 
 
 def pad_collate(batch, pad_value=0):

@@ -7,6 +7,7 @@ of each item before padding is its true length.
 import torch
 
 CAUGHT_BY = "lengths taken after padding"
+REJECTED_BY = "test_rows_are_right_padded_with_pad_value"
 
 
 def pad_collate(batch, pad_value=0):

@@ -7,7 +7,8 @@ instead of with a clear ValueError where the dataset is built.
 import torch
 from torch.utils.data import Dataset
 
-CAUGHT_BY = "did not raise ValueError"
+CAUGHT_BY = "expected ValueError, but it returned"
+REJECTED_BY = "test_mismatched_labels_raise_value_error"
 
 
 class SequenceDataset(Dataset):

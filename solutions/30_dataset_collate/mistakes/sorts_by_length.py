@@ -9,6 +9,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "batch order was not kept"
+REJECTED_BY = "test_rows_are_right_padded_with_pad_value"
 
 
 def pad_collate(batch, pad_value=0):

@@ -12,6 +12,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "enforce_sorted=False"
+REJECTED_BY = "test_unsorted_batches_keep_their_order"
 
 
 class BiLSTMClassifier(solution.BiLSTMClassifier):

@@ -6,6 +6,7 @@ The numbers are right, but the kata asks for the update rule w - lr * grad by ha
 import torch
 
 CAUGHT_BY = "asks you to write yourself"
+REJECTED_BY = "test_minibatch_path_equals_the_reference_loop"
 
 
 def minibatch_descent(loss_fn, w0, X, y, lr, epochs, batch_size, generator, shuffle=True):

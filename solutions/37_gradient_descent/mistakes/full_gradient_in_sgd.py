@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "full-batch gradient"
+REJECTED_BY = "test_stochastic_path_equals_the_reference_loop"
 
 solution = solution_for(__file__)
 

@@ -6,6 +6,7 @@ backward() adds into .grad, so each update uses the sum of every gradient so far
 import torch
 
 CAUGHT_BY = "added each new gradient to all the earlier ones"
+REJECTED_BY = "test_stochastic_path_equals_the_reference_loop"
 
 
 def stochastic_descent(loss_fn, w0, X, y, lr, epochs, generator):

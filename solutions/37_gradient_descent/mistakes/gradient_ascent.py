@@ -8,6 +8,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "gradient ascent"
+REJECTED_BY = "test_full_batch_descent_makes_one_exact_update_per_epoch"
 
 solution = solution_for(__file__)
 

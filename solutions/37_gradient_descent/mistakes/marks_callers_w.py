@@ -5,6 +5,7 @@ caller's w.grad.
 """
 
 CAUGHT_BY = "changed w.requires_grad"
+REJECTED_BY = "test_batch_gradient_leaves_w_and_the_data_alone"
 
 
 def batch_gradient(loss_fn, w, X, y):

@@ -8,6 +8,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "shuffled although shuffle=False"
+REJECTED_BY = "test_minibatch_without_shuffle_keeps_dataset_order_and_the_generator"
 
 solution = solution_for(__file__)
 

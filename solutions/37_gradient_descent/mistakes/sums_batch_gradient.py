@@ -7,6 +7,7 @@ diverges at another, and the last short batch gets a smaller step than the rest.
 import torch
 
 CAUGHT_BY = "summed instead of averaged"
+REJECTED_BY = "test_batch_gradient_is_the_mean_of_the_per_example_gradients"
 
 
 def batch_gradient(loss_fn, w, X, y):

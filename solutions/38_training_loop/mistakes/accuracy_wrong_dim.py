@@ -7,6 +7,7 @@ it picks, per class, the example with the largest logit; it only runs when B equ
 import torch
 
 CAUGHT_BY = "argmax over the wrong dimension"
+REJECTED_BY = "test_evaluate_equals_one_pass_over_the_whole_dataset"
 
 
 def evaluate(model, loader, loss_fn):

@@ -4,6 +4,7 @@ eval() changes layer behaviour only; autograd still records a graph for every ba
 """
 
 CAUGHT_BY = "built an autograd graph"
+REJECTED_BY = "test_evaluate_runs_in_eval_mode_and_builds_no_graph"
 
 
 def evaluate(model, loader, loss_fn):

@@ -6,6 +6,7 @@ The next training epoch then runs in eval mode unless it calls model.train() its
 import torch
 
 CAUGHT_BY = "left in eval mode"
+REJECTED_BY = "test_evaluate_restores_every_modules_mode"
 
 
 def evaluate(model, loader, loss_fn):

@@ -7,6 +7,7 @@ the dataset's mean loss or accuracy.
 import torch
 
 CAUGHT_BY = "mean of the batch means"
+REJECTED_BY = "test_evaluate_equals_one_pass_over_the_whole_dataset"
 
 
 def evaluate(model, loader, loss_fn):

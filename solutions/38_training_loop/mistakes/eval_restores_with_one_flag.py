@@ -7,6 +7,7 @@ That sets every submodule to the top-level flag: a BatchNorm deliberately kept i
 import torch
 
 CAUGHT_BY = "switches EVERY submodule"
+REJECTED_BY = "test_evaluate_restores_every_modules_mode"
 
 
 def evaluate(model, loader, loss_fn):

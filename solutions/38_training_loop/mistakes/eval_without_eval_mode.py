@@ -7,6 +7,7 @@ random and BatchNorm's running statistics drift.
 import torch
 
 CAUGHT_BY = "in train mode during evaluate"
+REJECTED_BY = "test_evaluate_runs_in_eval_mode_and_builds_no_graph"
 
 
 def evaluate(model, loader, loss_fn):

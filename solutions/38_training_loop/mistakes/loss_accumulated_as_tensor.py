@@ -5,6 +5,7 @@ stays alive until the epoch ends: memory grows with the number of steps.
 """
 
 CAUGHT_BY = "graphs of"
+REJECTED_BY = "test_train_epoch_keeps_no_graph_from_earlier_batches"
 
 
 def train_epoch(model, loader, loss_fn, optimizer):

@@ -5,6 +5,7 @@ BatchNorm frozen on its running statistics.
 """
 
 CAUGHT_BY = "trained in eval mode"
+REJECTED_BY = "test_train_epoch_switches_an_eval_mode_model_to_train_mode"
 
 
 def train_epoch(model, loader, loss_fn, optimizer):

@@ -5,6 +5,7 @@ batch by its size.
 """
 
 CAUGHT_BY = "mean of the batch means"
+REJECTED_BY = "test_train_epoch_weights_the_short_last_batch_by_its_size"
 
 
 def train_epoch(model, loader, loss_fn, optimizer):

@@ -6,6 +6,7 @@ That is AdamW. torch.optim.Adam(weight_decay=...) adds weight_decay * p to the g
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "the weight decay decoupled"
+REJECTED_BY = "test_adam_equals_torch_over_many_steps"
 
 solution = solution_for(__file__)
 

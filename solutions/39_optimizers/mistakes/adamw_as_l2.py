@@ -7,6 +7,7 @@ AdamW decouples it: p = p * (1 - lr * weight_decay), the gradient untouched.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "weight decay added to the gradient (L2"
+REJECTED_BY = "test_adamw_equals_torch_over_many_steps"
 
 solution = solution_for(__file__)
 

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "applied after the Adam update"
+REJECTED_BY = "test_adamw_equals_torch_over_many_steps"
 
 solution = solution_for(__file__)
 

@@ -9,6 +9,7 @@ from torch.optim._functional import adam
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "asks you to write yourself"
+REJECTED_BY = "test_adam_equals_torch_over_many_steps"
 
 solution = solution_for(__file__)
 

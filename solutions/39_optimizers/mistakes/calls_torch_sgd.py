@@ -6,6 +6,7 @@ The numbers are right, but the kata asks for the update rule itself.
 import torch
 
 CAUGHT_BY = "asks you to write yourself"
+REJECTED_BY = "test_sgd_equals_torch_over_many_steps"
 
 
 class SGD:

@@ -4,6 +4,7 @@ Norm layers' weights (and 1-d scales) are decayed then, pulling them towards zer
 """
 
 CAUGHT_BY = "are in the decay group"
+REJECTED_BY = "test_groups_hold_exactly_the_right_parameters"
 
 
 def param_groups(model, weight_decay):

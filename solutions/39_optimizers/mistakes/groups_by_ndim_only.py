@@ -5,6 +5,7 @@ It catches biases and most norm weights, but LayerNorm over a 2-d normalized_sha
 """
 
 CAUGHT_BY = "not only 1-d ones"
+REJECTED_BY = "test_groups_hold_exactly_the_right_parameters"
 
 
 def param_groups(model, weight_decay):

@@ -6,6 +6,7 @@ The optimizer then updates tensors that the model does not use: training changes
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "are in neither group"
+REJECTED_BY = "test_groups_hold_exactly_the_right_parameters"
 
 solution = solution_for(__file__)
 

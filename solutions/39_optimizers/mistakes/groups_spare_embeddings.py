@@ -6,6 +6,7 @@ Embedding tables are ordinary weights; the usual rule decays them.
 from torch import nn
 
 CAUGHT_BY = "treating nn.Embedding as a normalisation layer"
+REJECTED_BY = "test_groups_hold_exactly_the_right_parameters"
 
 SPARED = (nn.modules.batchnorm._NormBase, nn.LayerNorm, nn.GroupNorm, nn.RMSNorm, nn.Embedding)
 

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "learning rate inside the buffer"
+REJECTED_BY = "test_sgd_equals_torch_over_many_steps"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ recording, so step() raises.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "torch.no_grad()"
+REJECTED_BY = "test_sgd_equals_torch_over_many_steps"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ momentum buffer and the update rule by hand.
 import torch
 
 CAUGHT_BY = "asks you to write yourself"
+REJECTED_BY = "test_sgd_equals_torch_over_many_steps"
 
 
 class SGD(torch.optim.SGD):

@@ -6,6 +6,7 @@ torch reaches eta_min at epoch T_max; dividing by T_max - 1 gets there one epoch
 import math
 
 CAUGHT_BY = "T_max - 1 in the denominator"
+REJECTED_BY = "test_cosine_lr_reaches_eta_min_and_equals_torch"
 
 
 def cosine_lr(base_lr, T_max, epoch, eta_min=0.0):

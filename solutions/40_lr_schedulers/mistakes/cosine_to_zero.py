@@ -6,6 +6,7 @@ CosineAnnealingLR ends at eta_min: eta_min + (base_lr - eta_min) * (1 + cos(pi t
 import math
 
 CAUGHT_BY = "cosine down to 0 instead of to eta_min"
+REJECTED_BY = "test_cosine_lr_reaches_eta_min_and_equals_torch"
 
 
 def cosine_lr(base_lr, T_max, epoch, eta_min=0.0):

@@ -6,6 +6,7 @@ final_div_factor divides the INITIAL rate: min = (max_lr / div_factor) / final_d
 import math
 
 CAUGHT_BY = "the minimum taken as max_lr / final_div_factor"
+REJECTED_BY = "test_one_cycle_equals_the_formula_and_torch"
 
 
 def one_cycle_lr(max_lr, total_steps, step, pct_start=0.3, div_factor=25.0, final_div_factor=1e4):

@@ -6,6 +6,7 @@ torch reaches max_lr at step pct_start * total_steps - 1 (steps count from 0).
 import math
 
 CAUGHT_BY = "the peak at pct_start * total_steps"
+REJECTED_BY = "test_one_cycle_equals_the_formula_and_torch"
 
 
 def one_cycle_lr(max_lr, total_steps, step, pct_start=0.3, div_factor=25.0, final_div_factor=1e4):

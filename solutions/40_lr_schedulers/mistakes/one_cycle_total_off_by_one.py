@@ -6,6 +6,7 @@ The steps are 0 .. total_steps - 1, so the last step never reaches the minimum r
 import math
 
 CAUGHT_BY = "total_steps off by one"
+REJECTED_BY = "test_one_cycle_equals_the_formula_and_torch"
 
 
 def one_cycle_lr(max_lr, total_steps, step, pct_start=0.3, div_factor=25.0, final_div_factor=1e4):

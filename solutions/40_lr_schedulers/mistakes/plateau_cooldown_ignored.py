@@ -7,6 +7,7 @@ at least cooldown + patience + 1 epochs.
 import math
 
 CAUGHT_BY = "cooldown ignored"
+REJECTED_BY = "test_plateau_lrs_equal_torchs_reduce_lr_on_plateau"
 
 
 def plateau_lrs(

@@ -6,6 +6,7 @@ The rate never goes below min_lr: max(lr * factor, min_lr).
 import math
 
 CAUGHT_BY = "min_lr ignored"
+REJECTED_BY = "test_plateau_lrs_equal_torchs_reduce_lr_on_plateau"
 
 
 def plateau_lrs(

@@ -7,6 +7,7 @@ bad epoch in a row reduces the rate, not the second.
 import math
 
 CAUGHT_BY = "after MORE than patience"
+REJECTED_BY = "test_plateau_lrs_equal_torchs_reduce_lr_on_plateau"
 
 
 def plateau_lrs(

@@ -7,6 +7,7 @@ count; tiny wobbles downwards then keep the rate high for ever.
 import math
 
 CAUGHT_BY = "threshold ignored"
+REJECTED_BY = "test_plateau_lrs_equal_torchs_reduce_lr_on_plateau"
 
 
 def plateau_lrs(

@@ -4,6 +4,7 @@ That is ExponentialLR. StepLR multiplies by gamma once every step_size epochs.
 """
 
 CAUGHT_BY = "gamma applied every epoch"
+REJECTED_BY = "test_step_lr_equals_the_formula_and_torch"
 
 
 def step_lr(base_lr, step_size, gamma, epoch):

@@ -6,6 +6,7 @@ The scheduler is stepped right, but every step applies the sum of all gradients 
 import torch
 
 CAUGHT_BY = "zero_grad forgotten"
+REJECTED_BY = "test_training_actually_trains"
 
 
 def train(model, loader, loss_fn, optimizer, scheduler, epochs, interval="epoch", val_fn=None):

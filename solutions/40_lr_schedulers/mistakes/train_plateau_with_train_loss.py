@@ -7,6 +7,7 @@ while the model overfits, so the rate is never reduced when it should be.
 import torch
 
 CAUGHT_BY = "stepping ReduceLROnPlateau with the training loss"
+REJECTED_BY = "test_plateau_is_stepped_with_the_validation_metric"
 
 
 def train(model, loader, loss_fn, optimizer, scheduler, epochs, interval="epoch", val_fn=None):

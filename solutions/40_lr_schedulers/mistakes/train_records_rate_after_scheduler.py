@@ -7,6 +7,7 @@ never shows the rate a step really used (record it just before optimizer.step())
 import torch
 
 CAUGHT_BY = "recorded the rate after scheduler.step()"
+REJECTED_BY = "test_one_cycle_is_stepped_after_every_batch"
 
 
 def train(model, loader, loss_fn, optimizer, scheduler, epochs, interval="epoch", val_fn=None):

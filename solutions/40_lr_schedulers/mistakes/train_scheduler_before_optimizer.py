@@ -6,6 +6,7 @@ The pre-1.1 order: the first rate of the schedule is skipped, and torch warns ab
 import torch
 
 CAUGHT_BY = "before `optimizer.step()`"
+REJECTED_BY = "test_step_lr_is_stepped_once_per_epoch_after_the_optimizer"
 
 
 def train(model, loader, loss_fn, optimizer, scheduler, epochs, interval="epoch", val_fn=None):

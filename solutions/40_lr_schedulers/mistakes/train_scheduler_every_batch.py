@@ -7,6 +7,7 @@ epochs len(loader) times too fast.
 import torch
 
 CAUGHT_BY = "scheduler.step() after every batch"
+REJECTED_BY = "test_step_lr_is_stepped_once_per_epoch_after_the_optimizer"
 
 
 def train(model, loader, loss_fn, optimizer, scheduler, epochs, interval="epoch", val_fn=None):

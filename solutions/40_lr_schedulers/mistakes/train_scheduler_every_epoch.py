@@ -6,6 +6,7 @@ OneCycleLR and a warmup LambdaLR count optimizer steps: stepped per epoch they b
 import torch
 
 CAUGHT_BY = "scheduler.step() once per epoch"
+REJECTED_BY = "test_one_cycle_is_stepped_after_every_batch"
 
 
 def train(model, loader, loss_fn, optimizer, scheduler, epochs, interval="epoch", val_fn=None):

@@ -6,6 +6,7 @@ The schedule must end at min_factor times the base rate, not at 0.
 import math
 
 CAUGHT_BY = "reaches min_factor (not 0)"
+REJECTED_BY = "test_warmup_cosine_hits_its_three_landmarks_exactly"
 
 
 def warmup_cosine(warmup_steps, total_steps, min_factor=0.0):

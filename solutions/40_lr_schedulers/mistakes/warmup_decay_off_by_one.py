@@ -7,6 +7,7 @@ step short of min_factor.
 import math
 
 CAUGHT_BY = "exactly at the last step"
+REJECTED_BY = "test_warmup_cosine_hits_its_three_landmarks_exactly"
 
 
 def warmup_cosine(warmup_steps, total_steps, min_factor=0.0):

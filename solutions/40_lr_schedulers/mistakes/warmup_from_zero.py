@@ -7,6 +7,7 @@ after the warmup.
 import math
 
 CAUGHT_BY = "wastes the first step at lr 0"
+REJECTED_BY = "test_warmup_cosine_hits_its_three_landmarks_exactly"
 
 
 def warmup_cosine(warmup_steps, total_steps, min_factor=0.0):

@@ -7,6 +7,7 @@ total_steps - 1 the cosine climbs back up instead of staying at min_factor.
 import math
 
 CAUGHT_BY = "not clamped"
+REJECTED_BY = "test_warmup_cosine_hits_its_three_landmarks_exactly"
 
 
 def warmup_cosine(warmup_steps, total_steps, min_factor=0.0):

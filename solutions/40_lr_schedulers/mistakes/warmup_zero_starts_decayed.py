@@ -7,6 +7,7 @@ p = (s - 0 + 1) / total_steps makes step 0 already decayed, and the full rate is
 import math
 
 CAUGHT_BY = "with warmup_steps=0 there is no warmup"
+REJECTED_BY = "test_warmup_cosine_hits_its_three_landmarks_exactly"
 
 
 def warmup_cosine(warmup_steps, total_steps, min_factor=0.0):

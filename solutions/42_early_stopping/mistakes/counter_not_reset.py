@@ -7,6 +7,7 @@ calls IN A ROW without improvement.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "not reset"
+REJECTED_BY = "test_stops_at_exactly_the_right_call"
 
 solution = solution_for(__file__)
 

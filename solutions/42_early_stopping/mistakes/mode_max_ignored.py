@@ -6,6 +6,7 @@ With an accuracy (mode "max") every rise counts as getting worse.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "treated as 'min'"
+REJECTED_BY = "test_stops_at_exactly_the_right_call"
 
 solution = solution_for(__file__)
 

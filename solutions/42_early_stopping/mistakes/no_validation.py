@@ -5,7 +5,8 @@ A typo such as mode="mni" or a negative patience should fail loudly, not train w
 
 from torchkatas.harness import solution_for
 
-CAUGHT_BY = "did not raise ValueError"
+CAUGHT_BY = "expected ValueError"
+REJECTED_BY = "test_bad_settings_raise_value_error"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ patience count, and training runs on although nothing improved.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "must be strict"
+REJECTED_BY = "test_stops_at_exactly_the_right_call"
 
 solution = solution_for(__file__)
 

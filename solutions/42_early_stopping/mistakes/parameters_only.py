@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "buffer"
+REJECTED_BY = "test_stopping_restores_the_best_epochs_weights"
 
 solution = solution_for(__file__)
 

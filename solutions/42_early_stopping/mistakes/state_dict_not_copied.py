@@ -7,6 +7,7 @@ the "best" weights along with the model, and restoring loads the last weights.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "aliases the live tensors"
+REJECTED_BY = "test_stopping_restores_the_best_epochs_weights"
 
 solution = solution_for(__file__)
 

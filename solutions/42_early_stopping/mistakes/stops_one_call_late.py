@@ -6,6 +6,7 @@ With patience 2, the model trains a third epoch without improvement before stopp
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "one call late"
+REJECTED_BY = "test_stops_at_exactly_the_right_call"
 
 solution = solution_for(__file__)
 

@@ -1,0 +1,21 @@
+"""Mistake: the bound check uses > instead of >=, so an index equal to the size passes.
+
+Index R is one past the last row: torch's invariant check then raises RuntimeError, not
+the ValueError the docstring promises.
+"""
+
+import torch
+
+CAUGHT_BY = "expected ValueError"
+REJECTED_BY = "test_coo_rejects_an_index_outside_shape"
+
+
+def coo_from_triplets(rows, cols, values, shape):
+    if not (rows.shape == cols.shape == values.shape and rows.dim() == 1):
+        raise ValueError("rows, cols and values must be 1-D of one length")
+    if rows.numel() and (
+        rows.min() < 0 or rows.max() > shape[0] or cols.min() < 0 or cols.max() > shape[1]
+    ):
+        raise ValueError("an index lies outside shape")
+    indices = torch.stack([rows, cols])
+    return torch.sparse_coo_tensor(indices, values, size=shape, check_invariants=True).coalesce()
