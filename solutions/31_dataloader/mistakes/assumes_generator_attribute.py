@@ -7,6 +7,7 @@ generator of its own then kills the worker with AttributeError.
 from torch.utils.data import get_worker_info
 
 CAUGHT_BY = "assumes every dataset has .generator"
+REJECTED_BY = "test_datasets_without_a_generator_are_left_alone"
 
 
 def seed_worker(worker_id):

@@ -8,6 +8,7 @@ import torch
 from torch.utils.data import get_worker_info
 
 CAUGHT_BY = "outside a DataLoader worker raised"
+REJECTED_BY = "test_seed_worker_outside_a_worker_does_nothing"
 
 
 def seed_worker(worker_id):

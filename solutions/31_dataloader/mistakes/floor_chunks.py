@@ -7,6 +7,7 @@ workers than records every share is empty.
 from torch.utils.data import IterableDataset, get_worker_info
 
 CAUGHT_BY = "lost"
+REJECTED_BY = "test_workers_yield_every_record_exactly_once"
 
 
 class ShardedStream(IterableDataset):

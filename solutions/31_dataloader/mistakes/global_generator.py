@@ -8,6 +8,7 @@ import torch
 from torch.utils.data import WeightedRandomSampler
 
 CAUGHT_BY = "global generator"
+REJECTED_BY = "test_draws_depend_only_on_the_generator"
 
 
 def balanced_sampler(labels, num_samples, generator):

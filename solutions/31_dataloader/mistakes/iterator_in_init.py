@@ -6,6 +6,7 @@ An iterator is exhausted after one pass: the second epoch yields nothing.
 from torch.utils.data import IterableDataset
 
 CAUGHT_BY = "made once in __init__"
+REJECTED_BY = "test_every_iteration_starts_afresh"
 
 
 class ShardedStream(IterableDataset):

@@ -10,6 +10,7 @@ from torch.utils.data import DataLoader
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "one label per item"
+REJECTED_BY = "test_labels_of_another_length_raise_value_error"
 
 solution = solution_for(__file__)
 

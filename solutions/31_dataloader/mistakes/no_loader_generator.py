@@ -10,6 +10,7 @@ from torch.utils.data import DataLoader
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "has no generator="
+REJECTED_BY = "test_same_seed_gives_same_batches_with_two_workers"
 
 solution = solution_for(__file__)
 

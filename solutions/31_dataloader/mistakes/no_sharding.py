@@ -7,6 +7,7 @@ sharding the DataLoader returns every record n times.
 from torch.utils.data import IterableDataset
 
 CAUGHT_BY = "duplicated"
+REJECTED_BY = "test_workers_yield_every_record_exactly_once"
 
 
 class ShardedStream(IterableDataset):

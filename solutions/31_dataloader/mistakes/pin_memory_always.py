@@ -10,6 +10,7 @@ from torch.utils.data import DataLoader
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "pin_memory=True for a CPU target"
+REJECTED_BY = "test_cpu_target_is_not_pinned"
 
 solution = solution_for(__file__)
 

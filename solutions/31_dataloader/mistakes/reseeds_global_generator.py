@@ -7,6 +7,7 @@ holds stays an identical copy in every worker.
 import torch
 
 CAUGHT_BY = "identical copy"
+REJECTED_BY = "test_each_worker_reseeds_its_copy_of_the_datasets_generator"
 
 
 def seed_worker(worker_id):

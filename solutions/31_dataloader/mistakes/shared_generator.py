@@ -10,6 +10,7 @@ from torch.utils.data import DataLoader
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "one generator shared"
+REJECTED_BY = "test_batches_are_the_balanced_samplers_draws"
 
 solution = solution_for(__file__)
 

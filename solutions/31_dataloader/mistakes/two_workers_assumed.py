@@ -7,6 +7,7 @@ records are lost, with 3 the third worker repeats the first one's records.
 from torch.utils.data import IterableDataset, get_worker_info
 
 CAUGHT_BY = "worker count assumed"
+REJECTED_BY = "test_workers_yield_every_record_exactly_once"
 
 
 class ShardedStream(IterableDataset):

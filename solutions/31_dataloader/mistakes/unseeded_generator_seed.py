@@ -7,6 +7,7 @@ cannot be reproduced from the loader's seed.
 from torch.utils.data import get_worker_info
 
 CAUGHT_BY = "not reproducible"
+REJECTED_BY = "test_each_worker_reseeds_its_copy_of_the_datasets_generator"
 
 
 def seed_worker(worker_id):

@@ -7,6 +7,7 @@ import torch
 from torch.utils.data import WeightedRandomSampler
 
 CAUGHT_BY = "count of the class"
+REJECTED_BY = "test_weights_are_one_over_the_class_count_per_sample"
 
 
 def balanced_sampler(labels, num_samples, generator):

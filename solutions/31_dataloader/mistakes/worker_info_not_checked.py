@@ -7,6 +7,7 @@ iterating the dataset directly crashes with AttributeError.
 from torch.utils.data import IterableDataset, get_worker_info
 
 CAUGHT_BY = "get_worker_info() is None"
+REJECTED_BY = "test_main_process_yields_every_record_in_order"
 
 
 class ShardedStream(IterableDataset):

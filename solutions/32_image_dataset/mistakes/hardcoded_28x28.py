@@ -10,6 +10,7 @@ from pathlib import Path
 import torch
 
 CAUGHT_BY = "hard-coded"
+REJECTED_BY = "test_images_are_decoded_exactly"
 
 
 def read_idx_images(path):

@@ -8,6 +8,7 @@ import torch
 from torchvision.transforms import v2
 
 CAUGHT_BY = "at import time of the module"
+REJECTED_BY = "test_torchvision_is_imported_inside_the_function_only"
 
 
 def mnist_transform(mean, std):

@@ -7,6 +7,7 @@ every later epoch.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "view of the dataset's own tensor"
+REJECTED_BY = "test_items_are_copies"
 
 solution = solution_for(__file__)
 

@@ -6,6 +6,7 @@ The docstring promises an int; tensors as labels also cost a tensor per item for
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "Python int"
+REJECTED_BY = "test_items_are_channel_first_uint8_images_and_int_labels"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ the dataset.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "torch.long"
+REJECTED_BY = "test_labels_are_decoded_exactly_as_long"
 
 solution = solution_for(__file__)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 
 CAUGHT_BY = "big-endian"
+REJECTED_BY = "test_images_are_decoded_exactly"
 
 
 def _read_idx(path, magic, kind):

@@ -7,6 +7,7 @@ batching into (B, 1, H, W).
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "no channel dimension"
+REJECTED_BY = "test_items_are_channel_first_uint8_images_and_int_labels"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ epoch; with more labels they are silently ignored.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "no check that the files hold different numbers"
+REJECTED_BY = "test_different_counts_raise_value_error"
 
 solution = solution_for(__file__)
 

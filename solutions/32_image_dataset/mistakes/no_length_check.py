@@ -10,6 +10,7 @@ from pathlib import Path
 import torch
 
 CAUGHT_BY = "no check of the file's length"
+REJECTED_BY = "test_truncated_or_overlong_image_file_raises_value_error"
 
 
 def _read_idx(path, magic):

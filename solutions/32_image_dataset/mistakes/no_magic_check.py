@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 
 CAUGHT_BY = "magic number is not checked"
+REJECTED_BY = "test_wrong_magic_number_raises_value_error"
 
 
 def _read_idx(path, n_dims):

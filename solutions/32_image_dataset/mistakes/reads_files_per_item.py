@@ -7,6 +7,7 @@ move.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "read once, in __init__"
+REJECTED_BY = "test_files_are_read_once_in_init"
 
 solution = solution_for(__file__)
 

@@ -6,6 +6,7 @@ Every item comes back as raw uint8, and the model trains on unnormalised 0..255 
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "never applied"
+REJECTED_BY = "test_transform_is_applied_to_the_image_only"
 
 solution = solution_for(__file__)
 

@@ -5,6 +5,7 @@ neighbour) looks for, and downloads, files of its own.
 """
 
 CAUGHT_BY = "asks you to write yourself"
+REJECTED_BY = "test_decoding_uses_no_torchvision_reader"
 
 
 def read_idx_images(path):

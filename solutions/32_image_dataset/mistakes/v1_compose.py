@@ -5,6 +5,7 @@ dispatch for the whole, and the v1 API is the legacy one.
 """
 
 CAUGHT_BY = "transforms (v1) instead of"
+REJECTED_BY = "test_transform_is_a_transforms_v2_pipeline"
 
 
 def mnist_transform(mean, std):

@@ -5,6 +5,7 @@ heads and time.
 """
 
 CAUGHT_BY = "mixes heads and time"
+REJECTED_BY = "test_merge_heads_concatenates_the_heads"
 
 
 def merge_heads(x):

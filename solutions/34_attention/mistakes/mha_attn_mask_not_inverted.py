@@ -12,6 +12,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "attn_mask inverted"
+REJECTED_BY = "test_bool_attn_mask_true_means_not_allowed"
 
 
 class MultiHeadAttention(solution.MultiHeadAttention):

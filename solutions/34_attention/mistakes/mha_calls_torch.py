@@ -11,6 +11,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "asks you to write yourself"
+REJECTED_BY = "test_gradients_match_torch_multihead_attention"
 
 
 class MultiHeadAttention(nn.MultiheadAttention):

@@ -12,6 +12,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "key_padding_mask inverted"
+REJECTED_BY = "test_key_padding_mask_true_means_ignore"
 
 
 class MultiHeadAttention(solution.MultiHeadAttention):

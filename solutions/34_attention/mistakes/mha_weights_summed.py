@@ -11,6 +11,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "summed over the heads"
+REJECTED_BY = "test_weights_are_averaged_over_heads_or_per_head"
 
 
 class MultiHeadAttention(solution.MultiHeadAttention):

@@ -9,6 +9,7 @@ import math
 import torch
 
 CAUGHT_BY = "bool mask inverted"
+REJECTED_BY = "test_bool_mask_true_means_takes_part"
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, is_causal=False, scale=None):

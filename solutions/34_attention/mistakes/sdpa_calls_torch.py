@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 
 CAUGHT_BY = "asks you to write yourself"
+REJECTED_BY = "test_output_matches_torch_sdpa"
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, is_causal=False, scale=None):

@@ -8,6 +8,7 @@ import math
 import torch
 
 CAUGHT_BY = "a key takes part only when both allow it"
+REJECTED_BY = "test_is_causal_and_attn_mask_together"
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, is_causal=False, scale=None):

@@ -9,6 +9,7 @@ import math
 import torch
 
 CAUGHT_BY = "changed the caller's attn_mask"
+REJECTED_BY = "test_is_causal_and_attn_mask_together"
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, is_causal=False, scale=None):

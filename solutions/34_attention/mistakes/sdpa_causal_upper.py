@@ -8,6 +8,7 @@ import math
 import torch
 
 CAUGHT_BY = "causal mask of the wrong orientation"
+REJECTED_BY = "test_is_causal_lets_query_i_see_keys_up_to_i"
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, is_causal=False, scale=None):

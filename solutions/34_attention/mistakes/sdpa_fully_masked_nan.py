@@ -8,6 +8,7 @@ import math
 import torch
 
 CAUGHT_BY = "fully masked"
+REJECTED_BY = "test_a_query_with_no_key_gets_zeros_not_nan"
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, is_causal=False, scale=None):

@@ -9,6 +9,7 @@ import math
 import torch
 
 CAUGHT_BY = "expected TypeError"
+REJECTED_BY = "test_integer_mask_raises_type_error"
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, is_causal=False, scale=None):

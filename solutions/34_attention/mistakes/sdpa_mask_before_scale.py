@@ -9,6 +9,7 @@ import math
 import torch
 
 CAUGHT_BY = "added before scaling"
+REJECTED_BY = "test_float_mask_is_added_to_the_scaled_scores"
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, is_causal=False, scale=None):

@@ -9,6 +9,7 @@ import math
 import torch
 
 CAUGHT_BY = "NaN gradient"
+REJECTED_BY = "test_a_query_with_no_key_gives_finite_gradients"
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, is_causal=False, scale=None):

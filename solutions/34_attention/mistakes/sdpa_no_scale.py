@@ -7,6 +7,7 @@ gradients vanish; the result is not torch's attention.
 import torch
 
 CAUGHT_BY = "missing the 1/sqrt(d_k) scale"
+REJECTED_BY = "test_output_matches_torch_sdpa"
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, is_causal=False, scale=None):

@@ -9,6 +9,7 @@ import math
 import torch
 
 CAUGHT_BY = "softmax over the query axis"
+REJECTED_BY = "test_output_matches_torch_sdpa"
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, is_causal=False, scale=None):

@@ -5,6 +5,7 @@ the first T/H time steps' features, mixing heads and time.
 """
 
 CAUGHT_BY = "mixes heads and time"
+REJECTED_BY = "test_split_heads_takes_feature_slices"
 
 
 def split_heads(x, num_heads):

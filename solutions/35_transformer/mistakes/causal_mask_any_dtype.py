@@ -7,6 +7,7 @@ docstring asks for a TypeError that says which dtypes work.
 import torch
 
 CAUGHT_BY = "expected TypeError"
+REJECTED_BY = "test_causal_mask_rejects_other_dtypes"
 
 
 def causal_mask(size, *, dtype=torch.float32, device=None):

@@ -7,6 +7,7 @@ where attention is NOT allowed.
 import torch
 
 CAUGHT_BY = "bool mask is inverted"
+REJECTED_BY = "test_causal_mask_blocks_the_future"
 
 
 def causal_mask(size, *, dtype=torch.float32, device=None):

@@ -6,6 +6,7 @@ That blocks the past and lets every position see the future: the wrong orientati
 import torch
 
 CAUGHT_BY = "wrong orientation"
+REJECTED_BY = "test_causal_mask_blocks_the_future"
 
 
 def causal_mask(size, *, dtype=torch.float32, device=None):

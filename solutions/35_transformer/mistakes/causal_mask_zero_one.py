@@ -6,6 +6,7 @@ A float mask is added to the attention scores: 1 only nudges a score up, it bloc
 import torch
 
 CAUGHT_BY = "0/1 instead of -inf/0"
+REJECTED_BY = "test_causal_mask_blocks_the_future"
 
 
 def causal_mask(size, *, dtype=torch.float32, device=None):

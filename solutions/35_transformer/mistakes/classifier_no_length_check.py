@@ -11,6 +11,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "expected ValueError"
+REJECTED_BY = "test_classifier_rejects_an_empty_sequence"
 
 
 class TransformerClassifier(solution.TransformerClassifier):

@@ -9,6 +9,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "changed the caller's tokens"
+REJECTED_BY = "test_classifier_inputs_are_not_modified"
 
 
 class TransformerClassifier(solution.TransformerClassifier):

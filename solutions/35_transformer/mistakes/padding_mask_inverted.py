@@ -7,6 +7,7 @@ only the padding, and a row without padding becomes NaN.
 import torch
 
 CAUGHT_BY = "padding mask is inverted"
+REJECTED_BY = "test_padding_mask_marks_positions_past_each_length"
 
 
 def padding_mask(lengths, max_len, *, dtype=torch.bool):

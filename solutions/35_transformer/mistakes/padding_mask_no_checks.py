@@ -7,6 +7,7 @@ ValueError instead of a mask that quietly hides it.
 import torch
 
 CAUGHT_BY = "expected ValueError"
+REJECTED_BY = "test_padding_mask_rejects_bad_lengths_and_dtypes"
 
 
 def padding_mask(lengths, max_len, *, dtype=torch.bool):

@@ -7,6 +7,7 @@ mask lets attention read one padded position per row.
 import torch
 
 CAUGHT_BY = "off-by-one"
+REJECTED_BY = "test_padding_mask_marks_positions_past_each_length"
 
 
 def padding_mask(lengths, max_len, *, dtype=torch.bool):

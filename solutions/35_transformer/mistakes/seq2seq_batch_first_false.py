@@ -11,6 +11,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "batch_first"
+REJECTED_BY = "test_seq2seq_submodules_have_the_documented_names_and_sizes"
 
 
 class Seq2SeqTransformer(solution.Seq2SeqTransformer):

@@ -7,6 +7,7 @@ never shows the decoder the first token.
 import torch
 
 CAUGHT_BY = "drops the first token"
+REJECTED_BY = "test_shift_right_puts_bos_first_and_drops_the_last_token"
 
 
 def shift_right(tgt, bos_idx):

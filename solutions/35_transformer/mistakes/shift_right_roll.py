@@ -5,6 +5,7 @@ the answer instead of BOS.
 """
 
 CAUGHT_BY = "without BOS"
+REJECTED_BY = "test_shift_right_puts_bos_first_and_drops_the_last_token"
 
 
 def shift_right(tgt, bos_idx):

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "no check of each node"
+REJECTED_BY = "test_bad_nodes_raise_value_error"
 
 solution = solution_for(__file__)
 

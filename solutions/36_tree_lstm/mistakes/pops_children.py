@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "changed the caller's tree"
+REJECTED_BY = "test_the_callers_tree_is_not_changed"
 
 solution = solution_for(__file__)
 

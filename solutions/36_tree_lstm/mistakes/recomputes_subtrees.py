@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "computed more than once"
+REJECTED_BY = "test_each_node_is_computed_once"
 
 solution = solution_for(__file__)
 

@@ -5,6 +5,7 @@ get gradients, and every optimizer step moves them.
 """
 
 CAUGHT_BY = "eval() does not freeze"
+REJECTED_BY = "test_frozen_parameters_get_no_gradient_and_no_update"
 
 
 def freeze(model, prefixes):

@@ -5,6 +5,7 @@ every forward pass in train mode: the "frozen" layer still drifts.
 """
 
 CAUGHT_BY = "still in train mode after freeze"
+REJECTED_BY = "test_batchnorm_layers_inside_frozen_modules_are_put_in_eval_mode"
 
 
 def freeze(model, prefixes):

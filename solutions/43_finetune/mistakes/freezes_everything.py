@@ -6,6 +6,7 @@ The head and every stage meant to train are frozen too: the optimizer has nothin
 from torch import nn
 
 CAUGHT_BY = "freezing every parameter of the model"
+REJECTED_BY = "test_frozen_parameters_get_no_gradient_and_no_update"
 
 
 def freeze(model, prefixes):

@@ -7,6 +7,7 @@ put in eval mode too: their running statistics change on every batch.
 import torch.nn.functional as F
 
 CAUGHT_BY = "running statistics"
+REJECTED_BY = "test_frozen_batchnorm_keeps_its_statistics_after_model_train"
 
 
 def train_step(model, optimizer, inputs, targets):

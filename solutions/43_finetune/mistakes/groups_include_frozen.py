@@ -5,6 +5,7 @@ weight-decays, tensors that were meant to be left alone once anything gives them
 """
 
 CAUGHT_BY = "holds a frozen parameter"
+REJECTED_BY = "test_groups_hold_each_trainable_parameter_once_and_no_frozen_one"
 
 
 def param_groups(model, lrs):

@@ -6,6 +6,7 @@ complain about a parameter it was never given.
 """
 
 CAUGHT_BY = "in no group is silently never trained"
+REJECTED_BY = "test_groups_that_miss_overlap_or_misname_raise"
 
 
 def param_groups(model, lrs):

@@ -7,6 +7,7 @@ with a dtype or device mismatch.
 from torch import nn
 
 CAUGHT_BY = "without the old head's device and dtype"
+REJECTED_BY = "test_new_head_is_on_the_old_heads_device_and_dtype"
 
 
 def replace_head(model, num_classes):

@@ -7,6 +7,7 @@ head takes 2048 features): read model.fc.in_features.
 from torch import nn
 
 CAUGHT_BY = "hard-coding resnet18's 512"
+REJECTED_BY = "test_new_head_takes_in_features_from_the_model"
 
 
 def replace_head(model, num_classes):

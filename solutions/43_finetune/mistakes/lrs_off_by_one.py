@@ -4,6 +4,7 @@ The head then trains at head_lr * decay instead of head_lr.
 """
 
 CAUGHT_BY = "exponent off by one"
+REJECTED_BY = "test_layerwise_lrs_shrink_by_decay_per_stage"
 
 
 def layerwise_lrs(head_lr, decay, stages):

@@ -5,6 +5,7 @@ head most.
 """
 
 CAUGHT_BY = "the order is reversed"
+REJECTED_BY = "test_layerwise_lrs_shrink_by_decay_per_stage"
 
 
 def layerwise_lrs(head_lr, decay, stages):

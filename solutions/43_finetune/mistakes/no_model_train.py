@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "no model.train()"
+REJECTED_BY = "test_trainable_layers_train_even_if_the_caller_left_eval_mode"
 
 solution = solution_for(__file__)
 

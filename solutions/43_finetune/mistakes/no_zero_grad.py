@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "plus the stale one"
+REJECTED_BY = "test_stale_gradients_are_cleared_before_backward"
 
 solution = solution_for(__file__)
 

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "strict=False"
+REJECTED_BY = "test_a_file_that_does_not_fit_the_backbone_is_refused"
 
 solution = solution_for(__file__)
 

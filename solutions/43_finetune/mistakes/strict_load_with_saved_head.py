@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "drop the saved head"
+REJECTED_BY = "test_backbone_weights_and_statistics_come_from_the_file"
 
 solution = solution_for(__file__)
 

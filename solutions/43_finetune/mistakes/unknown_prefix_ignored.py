@@ -8,6 +8,7 @@ meant to be frozen and nobody notices.
 from torch import nn
 
 CAUGHT_BY = "names no submodule must raise"
+REJECTED_BY = "test_an_unknown_name_raises_before_anything_is_frozen"
 
 
 def freeze(model, prefixes):

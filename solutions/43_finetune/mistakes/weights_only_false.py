@@ -8,6 +8,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "ran code from the file"
+REJECTED_BY = "test_an_untrusted_file_is_refused_without_running_it"
 
 solution = solution_for(__file__)
 

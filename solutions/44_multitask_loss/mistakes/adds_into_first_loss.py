@@ -5,6 +5,7 @@ taken as 1), so the caller's logged loss changes under them.
 """
 
 CAUGHT_BY = "adds in place into the caller's tensor"
+REJECTED_BY = "test_weighted_sum_does_not_change_the_callers_losses"
 
 
 def weighted_sum(losses, weights):

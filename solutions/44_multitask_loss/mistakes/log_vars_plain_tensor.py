@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 CAUGHT_BY = "not a registered nn.Parameter"
+REJECTED_BY = "test_log_vars_is_a_registered_parameter_starting_at_zero"
 
 
 class UncertaintyWeighting(nn.Module):

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "missing the + s_i term"
+REJECTED_BY = "test_total_equals_the_formula_in_float64"
 
 solution = solution_for(__file__)
 

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "check len(losses) == num_tasks"
+REJECTED_BY = "test_uncertainty_weighting_refuses_bad_inputs"
 
 solution = solution_for(__file__)
 

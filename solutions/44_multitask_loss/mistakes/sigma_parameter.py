@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 CAUGHT_BY = "sigma itself as the parameter"
+REJECTED_BY = "test_fresh_module_is_finite_and_sums_the_losses"
 
 
 class UncertaintyWeighting(nn.Module):

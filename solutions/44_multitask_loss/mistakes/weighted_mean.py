@@ -5,6 +5,7 @@ learning rate of all the others.
 """
 
 CAUGHT_BY = "mean instead of sum"
+REJECTED_BY = "test_weighted_sum_equals_the_formula_and_its_gradients_are_the_weights"
 
 
 def weighted_sum(losses, weights):

@@ -4,6 +4,7 @@ A Python float has no graph: backward() cannot be called, and the model never le
 """
 
 CAUGHT_BY = "cut the graph"
+REJECTED_BY = "test_weighted_sum_equals_the_formula_and_its_gradients_are_the_weights"
 
 
 def weighted_sum(losses, weights):

@@ -4,6 +4,7 @@ zip stops at the shorter list: a forgotten weight silently drops a task from tra
 """
 
 CAUGHT_BY = "silently drops"
+REJECTED_BY = "test_weighted_sum_refuses_bad_inputs"
 
 
 def weighted_sum(losses, weights):

@@ -12,6 +12,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "alpha of the predicted class"
+REJECTED_BY = "test_alpha_weights_each_sample_by_its_target_class"
 
 
 class FocalLoss(solution.FocalLoss):

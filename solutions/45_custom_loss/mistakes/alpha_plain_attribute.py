@@ -10,6 +10,7 @@ from torch import nn
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "use self.register_buffer('alpha'"
+REJECTED_BY = "test_alpha_is_a_buffer_that_moves_with_the_module"
 
 solution = solution_for(__file__)
 

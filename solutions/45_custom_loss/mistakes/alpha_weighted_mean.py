@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "sum of the targets' alpha weights"
+REJECTED_BY = "test_alpha_at_gamma_zero_matches_weighted_cross_entropy"
 
 solution = solution_for(__file__)
 

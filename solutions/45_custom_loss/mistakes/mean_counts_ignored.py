@@ -7,6 +7,7 @@ batches with much padding get a smaller loss.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "the mean counts ignored targets"
+REJECTED_BY = "test_ignored_targets_count_for_nothing"
 
 solution = solution_for(__file__)
 

@@ -12,6 +12,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "changed the caller's logits"
+REJECTED_BY = "test_inputs_are_not_modified_and_a_transposed_view_works"
 
 
 class FocalLoss(solution.FocalLoss):

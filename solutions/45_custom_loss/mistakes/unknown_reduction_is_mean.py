@@ -8,6 +8,7 @@ from torch import nn
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "must not quietly become 'mean'"
+REJECTED_BY = "test_bad_settings_and_shapes_raise"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ rise must be relative to the best.
 import math
 
 CAUGHT_BY = "used as an absolute amount"
+REJECTED_BY = "test_min_rise_is_relative_so_the_scale_does_not_matter"
 
 
 def diagnose(train_losses, val_losses, target_loss, min_rise=0.05):

@@ -7,6 +7,7 @@ large-gradient weights are barely decayed; AdamW decouples the decay from the gr
 import torch
 
 CAUGHT_BY = "AdamW decouples the decay"
+REJECTED_BY = "test_weight_decay_goes_on_the_weight_matrices_only"
 
 
 def make_optimizer(model, lr, weight_decay):

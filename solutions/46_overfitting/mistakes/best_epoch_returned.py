@@ -7,6 +7,7 @@ starts rising one epoch later.
 import math
 
 CAUGHT_BY = "one epoch early"
+REJECTED_BY = "test_diagnosis_of_planted_histories_follows_the_rules"
 
 
 def diagnose(train_losses, val_losses, target_loss, min_rise=0.05):

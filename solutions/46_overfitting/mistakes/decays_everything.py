@@ -7,6 +7,7 @@ Biases and normalisation parameters are decayed towards 0 too: it buys no regula
 import torch
 
 CAUGHT_BY = "biases and LayerNorm are decayed too"
+REJECTED_BY = "test_weight_decay_goes_on_the_weight_matrices_only"
 
 
 def make_optimizer(model, lr, weight_decay):

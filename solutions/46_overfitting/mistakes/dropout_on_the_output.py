@@ -7,6 +7,7 @@ whole class scores.
 from torch import nn
 
 CAUGHT_BY = "drops logits"
+REJECTED_BY = "test_mlp_puts_dropout_after_every_hidden_activation_only"
 
 
 def mlp(in_features, hidden, out_features, p):

@@ -6,6 +6,7 @@ The deeper hidden layers, where most parameters of a wide MLP are, are not regul
 from torch import nn
 
 CAUGHT_BY = "a hidden layer without its Dropout"
+REJECTED_BY = "test_mlp_puts_dropout_after_every_hidden_activation_only"
 
 
 def mlp(in_features, hidden, out_features, p):

@@ -7,6 +7,7 @@ is, and a diverged run gets a verdict such as "good fit".
 import math
 
 CAUGHT_BY = "NaN or inf was not checked first"
+REJECTED_BY = "test_nan_or_inf_means_diverged_at_the_first_such_epoch"
 
 
 def diagnose(train_losses, val_losses, target_loss, min_rise=0.05):

@@ -7,6 +7,7 @@ diagnosed as overfitting.
 import math
 
 CAUGHT_BY = "so that noise is not a diagnosis"
+REJECTED_BY = "test_diagnosis_of_planted_histories_follows_the_rules"
 
 
 def diagnose(train_losses, val_losses, target_loss, min_rise=0.05):

@@ -7,6 +7,7 @@ plot and every later diagnosis of it is wrong.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "changed the caller's lists"
+REJECTED_BY = "test_the_callers_curves_are_not_modified_and_tuples_work"
 
 solution = solution_for(__file__)
 

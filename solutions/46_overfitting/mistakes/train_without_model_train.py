@@ -7,6 +7,7 @@ training, and the "regularised" model trains like the plain one.
 import torch.nn.functional as F
 
 CAUGHT_BY = "no model.train() in train"
+REJECTED_BY = "test_train_trains_with_dropout_on_even_after_evaluate"
 
 
 def train(model, optimizer, x, y, epochs):

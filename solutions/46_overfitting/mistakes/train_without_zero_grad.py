@@ -6,6 +6,7 @@ backward() adds into .grad: each step uses the sum of every epoch's gradients so
 import torch.nn.functional as F
 
 CAUGHT_BY = "no optimizer.zero_grad()"
+REJECTED_BY = "test_train_equals_a_reference_loop"
 
 
 def train(model, optimizer, x, y, epochs):

@@ -7,6 +7,7 @@ underfitting; the documented order puts the rising validation loss first.
 import math
 
 CAUGHT_BY = "checked out of order"
+REJECTED_BY = "test_overfitting_starts_after_the_last_epoch_at_the_best"
 
 
 def diagnose(train_losses, val_losses, target_loss, min_rise=0.05):

@@ -7,6 +7,7 @@ that stays high. A high validation loss with a low training loss is something el
 import math
 
 CAUGHT_BY = "judged from the validation loss"
+REJECTED_BY = "test_diagnosis_of_planted_histories_follows_the_rules"
 
 
 def diagnose(train_losses, val_losses, target_loss, min_rise=0.05):

@@ -5,6 +5,7 @@ sometimes graphs) alive; a metric for reporting should be a plain number.
 """
 
 CAUGHT_BY = "expected a Python float"
+REJECTED_BY = "test_accuracy_equals_hand_count"
 
 
 def accuracy(y_true, y_pred):

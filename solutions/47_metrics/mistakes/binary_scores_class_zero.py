@@ -6,6 +6,7 @@ The positive class is 1: precision and recall of class 0 describe the negatives.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "the positive class"
+REJECTED_BY = "test_binary_average_scores_class_one"
 
 solution = solution_for(__file__)
 

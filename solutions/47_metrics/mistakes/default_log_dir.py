@@ -7,6 +7,7 @@ log_dir stays empty.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "without log_dir=log_dir"
+REJECTED_BY = "test_event_file_holds_the_logged_scalars"
 
 solution = solution_for(__file__)
 

@@ -8,6 +8,7 @@ same habit keeps every step's graph alive.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "not a Python float"
+REJECTED_BY = "test_logs_python_floats_not_tensors"
 
 solution = solution_for(__file__)
 

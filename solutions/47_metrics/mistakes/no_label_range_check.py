@@ -7,6 +7,7 @@ negative label raises deep inside torch) instead of a clear ValueError.
 import torch
 
 CAUGHT_BY = "lie in [0, num_classes)"
+REJECTED_BY = "test_confusion_matrix_rejects_bad_input"
 
 
 def confusion_matrix(y_true, y_pred, num_classes):

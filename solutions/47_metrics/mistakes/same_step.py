@@ -6,6 +6,7 @@ TensorBoard then draws all points at x = 0, on top of one another: the curve is 
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "the same step for every value"
+REJECTED_BY = "test_each_value_has_its_own_step"
 
 solution = solution_for(__file__)
 

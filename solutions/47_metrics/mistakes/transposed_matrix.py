@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "transposed"
+REJECTED_BY = "test_rows_are_true_labels_and_columns_are_predictions"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ real effect: a false negative. Swapped, a "low type I rate" means the opposite.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "type I and type II swapped"
+REJECTED_BY = "test_type_errors_small_example"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ short run, or one that crashes, can leave an empty or truncated event file.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "never closed"
+REJECTED_BY = "test_the_writer_is_closed"
 
 solution = solution_for(__file__)
 

@@ -5,6 +5,7 @@ backward: exactly the memory accumulation was meant to save.
 """
 
 CAUGHT_BY = "one backward at the end of the cycle"
+REJECTED_BY = "test_training_backpropagates_each_micro_batch_before_the_next"
 
 
 def train_accumulated(model, optimizer, micro_batches, loss_fn, accumulation_steps):

@@ -5,6 +5,7 @@ micro-batch and for the final partial cycle, whose gradient comes out too small.
 """
 
 CAUGHT_BY = "weighted wrong"
+REJECTED_BY = "test_each_step_sees_the_big_batch_gradient"
 
 
 def train_accumulated(model, optimizer, micro_batches, loss_fn, accumulation_steps):

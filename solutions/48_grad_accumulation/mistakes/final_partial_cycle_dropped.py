@@ -5,6 +5,7 @@ end of every epoch is silently lost (and its gradients leak into the next epoch)
 """
 
 CAUGHT_BY = "forgetting the final partial cycle"
+REJECTED_BY = "test_one_step_per_cycle_including_the_final_partial_one"
 
 
 def train_accumulated(model, optimizer, micro_batches, loss_fn, accumulation_steps):

@@ -5,6 +5,7 @@ the same as a k times larger learning rate (and a different one for Adam's epsil
 """
 
 CAUGHT_BY = "loss not divided by k"
+REJECTED_BY = "test_accumulated_gradient_equals_the_big_batch_gradient"
 
 
 def accumulate_gradients(model, inputs, targets, loss_fn, micro_batch_size):

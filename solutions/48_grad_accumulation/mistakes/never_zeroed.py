@@ -5,6 +5,7 @@ before the call): the updates grow with time.
 """
 
 CAUGHT_BY = "never cleared"
+REJECTED_BY = "test_each_step_sees_the_big_batch_gradient"
 
 
 def train_accumulated(model, optimizer, micro_batches, loss_fn, accumulation_steps):

@@ -5,6 +5,7 @@ accumulated.
 """
 
 CAUGHT_BY = "the batch was not split"
+REJECTED_BY = "test_micro_batches_run_forward_then_backward_one_at_a_time"
 
 
 def accumulate_gradients(model, inputs, targets, loss_fn, micro_batch_size):

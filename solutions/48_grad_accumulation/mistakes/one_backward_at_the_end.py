@@ -5,6 +5,7 @@ that backward: the memory of the big batch, which is what accumulation was meant
 """
 
 CAUGHT_BY = "one backward at the end"
+REJECTED_BY = "test_micro_batches_run_forward_then_backward_one_at_a_time"
 
 
 def accumulate_gradients(model, inputs, targets, loss_fn, micro_batch_size):

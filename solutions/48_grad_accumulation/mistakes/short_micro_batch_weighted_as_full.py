@@ -7,6 +7,7 @@ counts as much as a full one, so its samples weigh more than the others.
 import math
 
 CAUGHT_BY = "short last micro-batch weighted as much as a full one"
+REJECTED_BY = "test_accumulated_gradient_equals_the_big_batch_gradient"
 
 
 def accumulate_gradients(model, inputs, targets, loss_fn, micro_batch_size):

@@ -5,6 +5,7 @@ update per micro-batch instead of one per cycle.
 """
 
 CAUGHT_BY = "stepped every micro-batch"
+REJECTED_BY = "test_one_step_per_cycle_including_the_final_partial_one"
 
 
 def train_accumulated(model, optimizer, micro_batches, loss_fn, accumulation_steps):

@@ -5,6 +5,7 @@ last micro-batch's (weighted) gradient.
 """
 
 CAUGHT_BY = "zero_grad every micro-batch"
+REJECTED_BY = "test_one_step_per_cycle_including_the_final_partial_one"
 
 
 def train_accumulated(model, optimizer, micro_batches, loss_fn, accumulation_steps):

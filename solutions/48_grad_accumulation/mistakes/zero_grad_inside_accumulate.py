@@ -7,6 +7,7 @@ accumulate over several calls (the caller zeroes once per cycle).
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "zero_grad inside accumulate_gradients"
+REJECTED_BY = "test_gradients_are_added_to_what_grad_holds"
 
 solution = solution_for(__file__)
 

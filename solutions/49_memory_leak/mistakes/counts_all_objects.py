@@ -7,6 +7,7 @@ without any tensor being made, so growth means nothing.
 import gc
 
 CAUGHT_BY = "counting every object"
+REJECTED_BY = "test_counts_tensors_and_nothing_else"
 
 
 def count_live_tensors():

@@ -7,6 +7,7 @@ own variable, not what the loop keeps.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "counting before dropping"
+REJECTED_BY = "test_watch_measures_after_dropping_the_result"
 
 solution = solution_for(__file__)
 

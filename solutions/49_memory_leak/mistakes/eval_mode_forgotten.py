@@ -7,6 +7,7 @@ too high.
 import torch
 
 CAUGHT_BY = "no model.eval()"
+REJECTED_BY = "test_evaluate_records_no_graph_and_runs_in_eval_mode"
 
 
 def evaluate(model, batches, loss_fn):

@@ -6,6 +6,7 @@ The next training epoch then runs with dropout off and BatchNorm frozen, silentl
 import torch
 
 CAUGHT_BY = "not putting back the mode"
+REJECTED_BY = "test_evaluate_records_no_graph_and_runs_in_eval_mode"
 
 
 def evaluate(model, batches, loss_fn):

@@ -5,6 +5,7 @@ the whole evaluation alive, and even with .item() it wastes the memory of one gr
 """
 
 CAUGHT_BY = "no torch.no_grad()"
+REJECTED_BY = "test_evaluate_records_no_graph_and_runs_in_eval_mode"
 
 
 def evaluate(model, batches, loss_fn):

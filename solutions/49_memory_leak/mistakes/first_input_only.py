@@ -7,6 +7,7 @@ sees three of them.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "followed only the first input"
+REJECTED_BY = "test_follows_every_input_and_skips_none"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ with no graph in what the step returns: that leak goes unseen.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "when EITHER count"
+REJECTED_BY = "test_watch_flags_other_kinds_of_leak"
 
 solution = solution_for(__file__)
 

@@ -6,6 +6,7 @@ The detector itself then holds one tensor per call alive and reports its own lea
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "the detector itself holds them alive"
+REJECTED_BY = "test_watch_measures_after_dropping_the_result"
 
 solution = solution_for(__file__)
 

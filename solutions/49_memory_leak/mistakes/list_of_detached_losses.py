@@ -4,6 +4,7 @@ No graph is kept, but one tensor per batch accumulates on the device for the who
 """
 
 CAUGHT_BY = "one more tensor kept per batch"
+REJECTED_BY = "test_train_epoch_keeps_no_tensor_per_batch"
 
 
 def train_epoch(model, optimizer, batches, loss_fn):

@@ -7,6 +7,7 @@ it leaks; and two numbers cannot tell steady growth from a one-off.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "measuring only once"
+REJECTED_BY = "test_watch_does_not_flag_the_fixed_loop"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ doubles the count, and the time, at every level.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "counted shared nodes more than once"
+REJECTED_BY = "test_shared_nodes_count_once"
 
 solution = solution_for(__file__)
 

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "look inside lists, tuples and dicts"
+REJECTED_BY = "test_counts_tensors_inside_containers_once"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ then keeps only graph nodes, so no tensor count grows: the classic leak goes uns
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "counted only live tensors"
+REJECTED_BY = "test_watch_flags_the_total_loss_leak_in_a_training_loop"
 
 solution = solution_for(__file__)
 

@@ -5,6 +5,7 @@ onto itself: memory grows with every batch until the function returns.
 """
 
 CAUGHT_BY = "`total_loss += loss`"
+REJECTED_BY = "test_train_epoch_keeps_no_graph_from_batch_to_batch"
 
 
 def train_epoch(model, optimizer, batches, loss_fn):

@@ -5,6 +5,7 @@ It does cut the graph, but .data is the old escape hatch that hides a tensor fro
 """
 
 CAUGHT_BY = "read .data"
+REJECTED_BY = "test_train_epoch_does_not_use_data"
 
 
 def train_epoch(model, optimizer, batches, loss_fn):

@@ -7,6 +7,7 @@ function that ignores its argument is right only on one of them.
 import torch
 
 CAUGHT_BY = "float16 on CUDA"
+REJECTED_BY = "test_autocast_dtype_is_bfloat16_on_cpu_and_float16_on_cuda"
 
 
 def autocast_dtype(device):

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "clipping the scaled gradients"
+REJECTED_BY = "test_optimizer_steps_on_unscaled_clipped_gradients"
 
 solution = solution_for(__file__)
 

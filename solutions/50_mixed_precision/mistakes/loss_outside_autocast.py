@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "loss was computed outside autocast"
+REJECTED_BY = "test_loss_is_computed_inside_autocast"
 
 solution = solution_for(__file__)
 

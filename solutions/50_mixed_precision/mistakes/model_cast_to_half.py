@@ -7,6 +7,7 @@ round away, and every op (softmax, losses, reductions) runs in low precision.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "cast the model by hand"
+REJECTED_BY = "test_model_is_not_cast_by_hand"
 
 solution = solution_for(__file__)
 

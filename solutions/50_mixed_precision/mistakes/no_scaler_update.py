@@ -10,6 +10,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "scaler.update() not called"
+REJECTED_BY = "test_a_step_with_non_finite_gradients_is_skipped"
 
 solution = solution_for(__file__)
 

@@ -8,6 +8,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "stale gradients"
+REJECTED_BY = "test_stale_gradients_do_not_leak_into_the_step"
 
 solution = solution_for(__file__)
 

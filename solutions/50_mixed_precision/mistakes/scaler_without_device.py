@@ -7,6 +7,7 @@ scaler disables itself with a warning and checks nothing.
 import torch
 
 CAUGHT_BY = "defaults to device 'cuda'"
+REJECTED_BY = "test_make_scaler_is_enabled_for_the_device"
 
 
 def make_scaler(device):

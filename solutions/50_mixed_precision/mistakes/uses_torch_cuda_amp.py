@@ -7,6 +7,7 @@ disables itself, so it scales nothing and skips nothing.
 import torch
 
 CAUGHT_BY = "torch.cuda.amp / torch.cpu.amp are deprecated"
+REJECTED_BY = "test_make_scaler_is_enabled_for_the_device"
 
 
 def make_scaler(device):

@@ -9,6 +9,7 @@ from torch import nn
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "a plain Python list"
+REJECTED_BY = "test_stack_registers_its_blocks"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ rounding up moves every boundary (and can leave the last segment empty).
 import math
 
 CAUGHT_BY = "(floor, not ceil)"
+REJECTED_BY = "test_segment_bounds_split_as_checkpoint_sequential_does"
 
 
 def segment_bounds(n_layers, segments):

@@ -7,6 +7,7 @@ Without gradients nothing is saved for backward, so checkpointing there only add
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "checkpointing in eval mode or under no_grad"
+REJECTED_BY = "test_stack_runs_plainly_without_checkpoint_when_nothing_is_saved"
 
 solution = solution_for(__file__)
 

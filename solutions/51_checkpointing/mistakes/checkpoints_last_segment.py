@@ -7,6 +7,7 @@ for no memory saved. checkpoint_sequential runs the last segment plainly.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "checkpointing the last segment too"
+REJECTED_BY = "test_checkpoint_in_segments_matches_checkpoint_sequential"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ gradients, but the input (and every layer before it) gets none.
 from torch.utils.checkpoint import checkpoint
 
 CAUGHT_BY = "was detached before checkpoint"
+REJECTED_BY = "test_checkpointed_equals_the_plain_value_and_gradients"
 
 
 def checkpointed(fn, *inputs):

@@ -7,6 +7,7 @@ different network than the one that produced the loss.
 from torch.utils.checkpoint import checkpoint
 
 CAUGHT_BY = "preserve_rng_state=True"
+REJECTED_BY = "test_dropout_draws_the_same_mask_when_recomputed"
 
 
 def checkpointed(fn, *inputs):

@@ -7,6 +7,7 @@ as input, the parameters inside get no gradient. It also fails under torch.autog
 from torch.utils.checkpoint import checkpoint
 
 CAUGHT_BY = "use_reentrant=True"
+REJECTED_BY = "test_checkpointed_equals_the_plain_value_and_gradients"
 
 
 def checkpointed(fn, *inputs):

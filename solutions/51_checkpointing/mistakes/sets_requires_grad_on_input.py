@@ -7,6 +7,7 @@ requires grad and collects a .grad nobody asked for.
 from torch.utils.checkpoint import checkpoint
 
 CAUGHT_BY = "keep its requires_grad"
+REJECTED_BY = "test_the_callers_input_is_untouched"
 
 
 def checkpointed(fn, *inputs):

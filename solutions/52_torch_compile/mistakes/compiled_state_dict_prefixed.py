@@ -4,6 +4,7 @@ Its keys start with "_orig_mod.", so the file does not load into an uncompiled m
 """
 
 CAUGHT_BY = "'_orig_mod.'"
+REJECTED_BY = "test_saveable_state_dict_has_the_plain_modules_keys"
 
 
 def saveable_state_dict(model):

@@ -8,6 +8,7 @@ import copy
 import torch
 
 CAUGHT_BY = "compiling a copy"
+REJECTED_BY = "test_compile_model_wraps_the_same_module"
 
 
 def compile_model(model, backend="inductor"):

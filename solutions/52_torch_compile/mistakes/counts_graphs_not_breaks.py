@@ -6,6 +6,7 @@ n breaks split the function into n + 1 graphs: graph_count is one more than the 
 import torch._dynamo
 
 CAUGHT_BY = "returning graph_count"
+REJECTED_BY = "test_counts_the_graph_breaks_of_the_planted_function"
 
 
 def graph_breaks(fn, *args):

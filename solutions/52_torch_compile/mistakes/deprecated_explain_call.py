@@ -7,6 +7,7 @@ returns, explain(fn)(*args).
 import torch._dynamo
 
 CAUGHT_BY = "explain(fn, *args) is deprecated"
+REJECTED_BY = "test_counts_the_graph_breaks_of_the_planted_function"
 
 
 def graph_breaks(fn, *args):

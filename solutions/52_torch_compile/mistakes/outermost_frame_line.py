@@ -7,6 +7,7 @@ that made the call, not the line that could not be traced.
 import torch._dynamo
 
 CAUGHT_BY = "the line of the outermost frame"
+REJECTED_BY = "test_reports_each_reason_and_its_line"
 
 
 def graph_breaks(fn, *args):

@@ -6,6 +6,7 @@ The planted function takes one branch for the whole tensor, from the sign of its
 import torch
 
 CAUGHT_BY = "the WHOLE tensor's sum"
+REJECTED_BY = "test_normalize_scores_equals_the_planted_function"
 
 
 def normalize_scores(x):

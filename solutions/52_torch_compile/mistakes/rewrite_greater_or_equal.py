@@ -7,6 +7,7 @@ scores) takes the else branch.
 import torch
 
 CAUGHT_BY = "(> 0, not >= 0)"
+REJECTED_BY = "test_normalize_scores_equals_the_planted_function"
 
 
 def normalize_scores(x):

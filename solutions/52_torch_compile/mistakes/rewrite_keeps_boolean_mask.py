@@ -6,6 +6,7 @@ Boolean-mask indexing makes a tensor whose size depends on the data, which break
 import torch
 
 CAUGHT_BY = "boolean-mask indexing"
+REJECTED_BY = "test_normalize_scores_has_no_graph_breaks_and_prints_nothing"
 
 
 def normalize_scores(x):

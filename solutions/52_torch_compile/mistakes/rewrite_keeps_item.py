@@ -7,6 +7,7 @@ reports it), and a host synchronisation on a GPU.
 import torch
 
 CAUGHT_BY = "Tensor.item() makes a Python number"
+REJECTED_BY = "test_normalize_scores_has_no_graph_breaks_and_prints_nothing"
 
 
 def normalize_scores(x):

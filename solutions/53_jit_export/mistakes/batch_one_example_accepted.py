@@ -8,6 +8,7 @@ import torch
 from torch.export import Dim
 
 CAUGHT_BY = "no check that the example batch is at least 2"
+REJECTED_BY = "test_an_example_batch_below_two_is_a_value_error"
 
 
 def export_gate(model, example):

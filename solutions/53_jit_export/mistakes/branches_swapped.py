@@ -8,6 +8,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "the branches swapped"
+REJECTED_BY = "test_gate_takes_the_branch_the_batch_mean_picks"
 
 solution = solution_for(__file__)
 

@@ -8,6 +8,7 @@ import torch
 from torch.export import Dim
 
 CAUGHT_BY = "exported in training mode"
+REJECTED_BY = "test_exported_program_is_right_on_both_branches_at_other_batch_sizes"
 
 
 def export_gate(model, example):

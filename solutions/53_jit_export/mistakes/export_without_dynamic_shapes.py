@@ -6,6 +6,7 @@ Every size of the example becomes a constant: the program refuses any other batc
 import torch
 
 CAUGHT_BY = "exported without dynamic_shapes"
+REJECTED_BY = "test_exported_program_is_right_on_both_branches_at_other_batch_sizes"
 
 
 def export_gate(model, example):

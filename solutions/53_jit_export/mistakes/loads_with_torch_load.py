@@ -7,6 +7,7 @@ run any code a pickle holds).
 import torch
 
 CAUGHT_BY = "reading it with torch.load"
+REJECTED_BY = "test_load_reads_what_torch_export_save_wrote"
 
 
 def load_exported(path):

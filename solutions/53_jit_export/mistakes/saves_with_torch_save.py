@@ -7,6 +7,7 @@ weights_only=True refuses it.
 import torch
 
 CAUGHT_BY = "saving with torch.save"
+REJECTED_BY = "test_saved_file_is_read_by_torch_export_load"
 
 
 def save_exported(program, path):

@@ -7,6 +7,7 @@ one large matmul milliseconds.
 from torch.profiler import ProfilerActivity, profile
 
 CAUGHT_BY = "ranking by calls"
+REJECTED_BY = "test_find_bottleneck_names_the_planted_operator_and_region"
 
 
 def find_bottleneck(fn, *args):

@@ -7,6 +7,7 @@ would update the weights twice).
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "called fn 2 times"
+REJECTED_BY = "test_find_bottleneck_names_the_planted_operator_and_region"
 
 solution = solution_for(__file__)
 

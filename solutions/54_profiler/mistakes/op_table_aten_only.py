@@ -5,6 +5,7 @@ operators are operators too; is_user_annotation is the field that says what a la
 """
 
 CAUGHT_BY = "start with 'aten::'"
+REJECTED_BY = "test_op_table_matches_the_events_of_the_profile"
 
 
 def op_table(prof):

@@ -5,6 +5,7 @@ each looks cheaper than one called once for two; the table wants the self time s
 """
 
 CAUGHT_BY = "average total time per call"
+REJECTED_BY = "test_op_table_matches_the_events_of_the_profile"
 
 
 def op_table(prof):

@@ -5,6 +5,7 @@ A label's self time is the Python between its operators, and torch adds labels o
 """
 
 CAUGHT_BY = "labels are not operators"
+REJECTED_BY = "test_op_table_matches_the_events_of_the_profile"
 
 
 def op_table(prof):

@@ -5,6 +5,7 @@ bottleneck names the wrong one.
 """
 
 CAUGHT_BY = "sorted ascending"
+REJECTED_BY = "test_op_table_matches_the_events_of_the_profile"
 
 
 def op_table(prof):

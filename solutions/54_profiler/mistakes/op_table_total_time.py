@@ -5,6 +5,7 @@ its total is as large, so the table points at wrappers instead of the work.
 """
 
 CAUGHT_BY = "TOTAL CPU time"
+REJECTED_BY = "test_op_table_matches_the_events_of_the_profile"
 
 
 def op_table(prof):

@@ -9,6 +9,7 @@ from torch.profiler import ProfilerActivity, profile, schedule
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "no check of the arguments"
+REJECTED_BY = "test_profile_steps_rejects_a_schedule_without_warmup_or_active_steps"
 
 solution = solution_for(__file__)
 

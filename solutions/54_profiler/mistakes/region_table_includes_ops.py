@@ -4,6 +4,7 @@ Only user annotations (record_function labels) are regions.
 """
 
 CAUGHT_BY = "operators are not labelled regions"
+REJECTED_BY = "test_region_table_matches_the_labels_of_the_profile"
 
 
 def region_table(prof):

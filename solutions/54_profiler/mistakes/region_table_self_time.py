@@ -5,6 +5,7 @@ is in its total time (cpu_time_total).
 """
 
 CAUGHT_BY = "leaves out the operators inside"
+REJECTED_BY = "test_region_table_matches_the_labels_of_the_profile"
 
 
 def region_table(prof):

@@ -5,6 +5,7 @@ backward pass or the optimizer.
 """
 
 CAUGHT_BY = "no record_function label"
+REJECTED_BY = "test_train_step_labels_its_three_phases"
 
 
 def train_step(model, inputs, targets, loss_fn, optimizer):

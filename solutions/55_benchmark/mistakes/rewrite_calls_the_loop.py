@@ -6,6 +6,7 @@ Right values, but the number of torch calls grows with the batch: nothing was ve
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "Python loop over the rows"
+REJECTED_BY = "test_rewrite_is_loop_free"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ negative "mean".
 import torch
 
 CAUGHT_BY = "no check of the shapes"
+REJECTED_BY = "test_bad_shapes_and_lengths_raise_value_error"
 
 
 def masked_row_means(x, lengths):

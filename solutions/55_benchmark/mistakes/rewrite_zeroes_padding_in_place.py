@@ -6,6 +6,7 @@ The values are right, but the caller's padded batch is overwritten.
 import torch
 
 CAUGHT_BY = "changed the caller's x"
+REJECTED_BY = "test_rewrite_leaves_its_inputs_alone"
 
 
 def masked_row_means(x, lengths):

@@ -8,6 +8,7 @@ import torch
 from torch.utils.benchmark import Timer
 
 CAUGHT_BY = "torch.set_num_threads(num_threads) by hand"
+REJECTED_BY = "test_time_functions_uses_the_given_threads_and_restores_torchs"
 
 
 def time_functions(fns, make_args, *, label, num_threads=1, min_run_time=0.2):

@@ -7,6 +7,7 @@ work than the function being measured.
 from torch.utils.benchmark import Timer
 
 CAUGHT_BY = "setup inside the timed statement"
+REJECTED_BY = "test_the_inputs_are_built_outside_the_timed_statement"
 
 
 def time_functions(fns, make_args, *, label, num_threads=1, min_run_time=0.2):

@@ -4,6 +4,7 @@ The docstring's speed-up is above 1 when the candidate is faster; this one is be
 """
 
 CAUGHT_BY = "inverted"
+REJECTED_BY = "test_speedup_is_the_ratio_of_the_medians"
 
 
 def speedup(baseline, candidate):

@@ -4,6 +4,7 @@ A few stalled blocks on a busy machine pull the mean far off; the median hardly 
 """
 
 CAUGHT_BY = "ratio of the means"
+REJECTED_BY = "test_speedup_is_the_ratio_of_the_medians"
 
 
 def speedup(baseline, candidate):

@@ -7,6 +7,7 @@ measuring blocks of runs for min_run_time seconds.
 from torch.utils.benchmark import Timer
 
 CAUGHT_BY = "Timer.timeit(1)"
+REJECTED_BY = "test_time_functions_measures_for_at_least_min_run_time"
 
 
 def time_functions(fns, make_args, *, label, num_threads=1, min_run_time=0.2):

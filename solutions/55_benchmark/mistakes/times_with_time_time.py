@@ -7,6 +7,7 @@ synchronises CUDA, and gives no spread; Timer.blocked_autorange does all three.
 import time
 
 CAUGHT_BY = "time.time()"
+REJECTED_BY = "test_time_functions_returns_labelled_measurements"
 
 
 def time_functions(fns, make_args, *, label, num_threads=1, min_run_time=0.2):

@@ -9,6 +9,7 @@ import gc
 import torch
 
 CAUGHT_BY = "went below the minimum"
+REJECTED_BY = "test_backoff_reraises_below_the_minimum"
 
 
 def run_with_backoff(step, batch_size, *, min_batch_size=1):

@@ -9,6 +9,7 @@ import gc
 import torch
 
 CAUGHT_BY = "catching every RuntimeError"
+REJECTED_BY = "test_backoff_does_not_catch_other_errors"
 
 
 def run_with_backoff(step, batch_size, *, min_batch_size=1):

@@ -9,6 +9,7 @@ import gc
 import torch
 
 CAUGHT_BY = "empty_cache() before gc.collect()"
+REJECTED_BY = "test_backoff_frees_the_failed_attempt_before_retrying"
 
 
 def run_with_backoff(step, batch_size, *, min_batch_size=1):

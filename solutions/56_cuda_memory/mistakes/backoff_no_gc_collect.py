@@ -8,6 +8,7 @@ retry nor empty_cache() gets them back.
 import torch
 
 CAUGHT_BY = "no gc.collect()"
+REJECTED_BY = "test_backoff_frees_the_failed_attempt_before_retrying"
 
 
 def run_with_backoff(step, batch_size, *, min_batch_size=1):

@@ -10,6 +10,7 @@ import gc
 import torch
 
 CAUGHT_BY = "retrying inside the except block"
+REJECTED_BY = "test_backoff_frees_the_failed_attempt_before_retrying"
 
 
 def run_with_backoff(step, batch_size, *, min_batch_size=1):

@@ -9,6 +9,7 @@ import gc
 import torch
 
 CAUGHT_BY = "retrying forever"
+REJECTED_BY = "test_backoff_halves_until_the_step_fits"
 
 
 def run_with_backoff(step, batch_size, *, min_batch_size=1):

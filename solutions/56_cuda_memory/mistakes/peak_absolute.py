@@ -7,6 +7,7 @@ state); the question is how much more fn needs.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "not minus the allocation before fn"
+REJECTED_BY = "test_peak_memory_measures_the_extra_memory_at_the_high_point"
 
 solution = solution_for(__file__)
 

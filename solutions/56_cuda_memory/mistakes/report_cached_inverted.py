@@ -6,6 +6,7 @@ Reserved holds the allocated bytes and the cache, so this is minus the cache: ne
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "the wrong way round"
+REJECTED_BY = "test_memory_report_reads_the_right_keys"
 
 solution = solution_for(__file__)
 

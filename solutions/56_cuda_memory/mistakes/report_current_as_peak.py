@@ -6,6 +6,7 @@ The current value is what is held now; the peak since the last reset is in ".pea
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "the current value, not the peak"
+REJECTED_BY = "test_memory_report_reads_the_right_keys"
 
 solution = solution_for(__file__)
 

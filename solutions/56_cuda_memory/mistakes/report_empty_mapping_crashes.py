@@ -5,6 +5,7 @@ program then fails with KeyError instead of saying that nothing is allocated.
 """
 
 CAUGHT_BY = "an empty mapping treated as a broken one"
+REJECTED_BY = "test_memory_report_of_an_empty_mapping_is_all_zero"
 
 
 def memory_report(stats):

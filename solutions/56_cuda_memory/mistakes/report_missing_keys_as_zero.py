@@ -5,6 +5,7 @@ memory_stats_as_nested_dict) then reports "nothing allocated" instead of failing
 """
 
 CAUGHT_BY = "a default of 0, which hides a wrong mapping"
+REJECTED_BY = "test_memory_report_names_a_missing_key"
 
 
 def memory_report(stats):

@@ -7,6 +7,7 @@ done.
 import torch
 
 CAUGHT_BY = "the buffer is not pinned"
+REJECTED_BY = "test_host_buffer_is_pinned_once_with_the_shape_and_dtype"
 
 
 def host_buffer(like, ops=None):

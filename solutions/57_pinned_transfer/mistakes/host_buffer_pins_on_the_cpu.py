@@ -6,6 +6,7 @@ pin_memory() raises on a machine without a GPU, and a CPU tensor gains nothing f
 import torch
 
 CAUGHT_BY = "needs no pinning"
+REJECTED_BY = "test_host_buffer_of_a_cpu_tensor_needs_no_cuda"
 
 
 def host_buffer(like, ops=None):

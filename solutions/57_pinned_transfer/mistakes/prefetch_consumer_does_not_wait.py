@@ -7,6 +7,7 @@ tensor before it has arrived.
 import torch
 
 CAUGHT_BY = "the consumer's stream does not wait"
+REJECTED_BY = "test_prefetch_yields_every_batch_intact"
 
 
 def prefetch(batches, device, ops=None):

@@ -7,6 +7,7 @@ overlaps anything. stream.wait_event makes the GPU wait instead.
 import torch
 
 CAUGHT_BY = "the host waited for it"
+REJECTED_BY = "test_prefetch_copies_on_one_side_stream_and_hands_over_without_blocking"
 
 
 def prefetch(batches, device, ops=None):

@@ -6,6 +6,7 @@ A batch already on a device (or on meta) is not a host-to-device copy at all.
 import torch
 
 CAUGHT_BY = "no check that each batch is in host memory"
+REJECTED_BY = "test_prefetch_refuses_a_batch_that_is_not_in_host_memory"
 
 
 def prefetch(batches, device, ops=None):

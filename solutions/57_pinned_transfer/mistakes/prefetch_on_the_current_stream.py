@@ -7,6 +7,7 @@ for the copy. Nothing overlaps.
 import torch
 
 CAUGHT_BY = "no `with ops.use(side):`"
+REJECTED_BY = "test_prefetch_copies_on_one_side_stream_and_hands_over_without_blocking"
 
 
 def prefetch(batches, device, ops=None):

@@ -8,6 +8,7 @@ in a background thread.
 import torch
 
 CAUGHT_BY = "pinning inside the hot loop every time"
+REJECTED_BY = "test_prefetch_never_pins"
 
 
 def prefetch(batches, device, ops=None):

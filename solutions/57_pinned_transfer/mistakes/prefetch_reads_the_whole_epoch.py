@@ -7,6 +7,7 @@ to be loaded; read one batch ahead.
 import torch
 
 CAUGHT_BY = "list(batches) up front"
+REJECTED_BY = "test_prefetch_copies_the_next_batch_before_yielding_this_one"
 
 
 def prefetch(batches, device, ops=None):

@@ -7,6 +7,7 @@ they belong.
 import torch
 
 CAUGHT_BY = "without a GPU, pinning and streams raise"
+REJECTED_BY = "test_prefetch_on_the_cpu_yields_the_batches_themselves"
 
 
 def prefetch(batches, device, ops=None):

@@ -7,6 +7,7 @@ it, it runs while the consumer waits.
 import torch
 
 CAUGHT_BY = "no prefetching"
+REJECTED_BY = "test_prefetch_copies_the_next_batch_before_yielding_this_one"
 
 
 def prefetch(batches, device, ops=None):

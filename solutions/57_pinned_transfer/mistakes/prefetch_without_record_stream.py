@@ -8,6 +8,7 @@ consumer's kernels still read it.
 import torch
 
 CAUGHT_BY = "ops.record_stream"
+REJECTED_BY = "test_prefetch_copies_on_one_side_stream_and_hands_over_without_blocking"
 
 
 def prefetch(batches, device, ops=None):

@@ -7,6 +7,7 @@ would have seen the values anyway.
 import torch
 
 CAUGHT_BY = "made with non_blocking=False"
+REJECTED_BY = "test_to_device_copies_without_blocking"
 
 
 def to_device(batch, device, ops=None):

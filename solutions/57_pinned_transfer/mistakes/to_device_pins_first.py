@@ -8,6 +8,7 @@ the copy alone.
 import torch
 
 CAUGHT_BY = "pin_memory() right before the copy"
+REJECTED_BY = "test_to_device_copies_without_blocking"
 
 
 def to_device(batch, device, ops=None):

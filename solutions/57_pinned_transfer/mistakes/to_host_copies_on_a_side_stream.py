@@ -5,6 +5,7 @@ run. side.wait_stream(current) would order it; here nothing does.
 """
 
 CAUGHT_BY = "does not wait for x's stream"
+REJECTED_BY = "test_to_host_waits_for_the_copy_before_returning"
 
 
 def to_host(x, out, ops=None):

@@ -5,6 +5,7 @@ deep inside copy_ or converts silently.
 """
 
 CAUGHT_BY = "no check of out"
+REJECTED_BY = "test_to_host_refuses_a_buffer_that_does_not_fit"
 
 
 def to_host(x, out, ops=None):

@@ -4,6 +4,7 @@ The copy is only queued: until it runs, out holds the previous step's values.
 """
 
 CAUGHT_BY = "reading the result before synchronising"
+REJECTED_BY = "test_to_host_waits_for_the_copy_before_returning"
 
 
 def to_host(x, out, ops=None):

@@ -5,6 +5,7 @@ for it waits for nothing.
 """
 
 CAUGHT_BY = "synchronising the wrong stream"
+REJECTED_BY = "test_to_host_waits_for_the_copy_before_returning"
 
 
 def to_host(x, out, ops=None):

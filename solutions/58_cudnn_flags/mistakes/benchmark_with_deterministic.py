@@ -9,6 +9,7 @@ import contextlib
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "setting benchmark=True together with deterministic"
+REJECTED_BY = "test_deterministic_sets_the_flags_inside_and_restores_them"
 
 solution = solution_for(__file__)
 

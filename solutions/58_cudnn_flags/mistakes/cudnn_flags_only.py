@@ -9,6 +9,7 @@ import contextlib
 import torch
 
 CAUGHT_BY = "torch.use_deterministic_algorithms(True) is missing"
+REJECTED_BY = "test_deterministic_sets_the_flags_inside_and_restores_them"
 
 
 @contextlib.contextmanager

@@ -9,6 +9,7 @@ import contextlib
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "not restoring on exception"
+REJECTED_BY = "test_deterministic_restores_the_flags_when_the_block_raises"
 
 solution = solution_for(__file__)
 

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "the seed is not used"
+REJECTED_BY = "test_reproducible_run_repeats_bit_for_bit"
 
 solution = solution_for(__file__)
 

@@ -9,6 +9,7 @@ import contextlib
 import torch
 
 CAUGHT_BY = "restoring torch's defaults"
+REJECTED_BY = "test_deterministic_sets_the_flags_inside_and_restores_them"
 
 
 @contextlib.contextmanager

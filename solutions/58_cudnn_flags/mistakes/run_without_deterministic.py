@@ -7,6 +7,7 @@ results from run to run even with the same seed.
 import torch
 
 CAUGHT_BY = "expected it to run inside deterministic()"
+REJECTED_BY = "test_reproducible_run_repeats_bit_for_bit"
 
 
 def reproducible_run(fn, *args, seed):

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "outside torch.random.fork_rng()"
+REJECTED_BY = "test_reproducible_run_leaves_the_callers_random_state_and_flags"
 
 solution = solution_for(__file__)
 

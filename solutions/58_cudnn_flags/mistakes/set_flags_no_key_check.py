@@ -7,6 +7,7 @@ misspelt key is silently ignored.
 import torch
 
 CAUGHT_BY = "no check of the keys"
+REJECTED_BY = "test_set_determinism_flags_rejects_other_keys"
 
 
 def set_determinism_flags(flags):

@@ -6,6 +6,7 @@ The warn_only value of the mapping is silently dropped (reset to False).
 import torch
 
 CAUGHT_BY = "warn_only not passed to torch.use_deterministic_algorithms"
+REJECTED_BY = "test_set_determinism_flags_sets_all_four_and_nothing_else"
 
 
 def set_determinism_flags(flags):

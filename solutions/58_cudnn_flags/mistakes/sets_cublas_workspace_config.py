@@ -11,6 +11,7 @@ import os
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "CUBLAS_WORKSPACE_CONFIG"
+REJECTED_BY = "test_deterministic_sets_the_flags_inside_and_restores_them"
 
 solution = solution_for(__file__)
 

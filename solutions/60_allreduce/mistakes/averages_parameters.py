@@ -7,6 +7,7 @@ changed behind the optimizer's back.
 import torch.distributed as dist
 
 CAUGHT_BY = "parameters instead of the gradients"
+REJECTED_BY = "test_averaged_gradients_equal_ddps"
 
 
 def average_gradients(module):

@@ -9,6 +9,7 @@ import torch.distributed as dist
 from torch import nn
 
 CAUGHT_BY = "replaced the module's Parameter objects"
+REJECTED_BY = "test_keeps_the_parameter_objects_flags_and_gradients"
 
 
 def broadcast_parameters(module, src=0):

@@ -8,6 +8,7 @@ import torch
 import torch.distributed as dist
 
 CAUGHT_BY = "was not broadcast"
+REJECTED_BY = "test_broadcasts_from_the_src_rank"
 
 
 def broadcast_parameters(module, src=0):

@@ -8,6 +8,7 @@ import torch
 import torch.distributed as dist
 
 CAUGHT_BY = "summed, not averaged"
+REJECTED_BY = "test_averaged_gradients_equal_ddps"
 
 
 def average_gradients(module):

@@ -7,6 +7,7 @@ rows into 6 only 5 chunks, so the schedule no longer has the n micro-batches it 
 import torch
 
 CAUGHT_BY = "torch.chunk"
+REJECTED_BY = "test_split_microbatches_sizes_are_tensor_splits"
 
 
 def split_microbatches(batch, n):

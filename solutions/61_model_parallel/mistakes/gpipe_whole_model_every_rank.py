@@ -8,6 +8,7 @@ import torch.distributed as dist
 from torch import nn
 
 CAUGHT_BY = "ran layers of the other stage"
+REJECTED_BY = "test_gpipe_each_rank_runs_only_its_stage"
 
 
 def gpipe_rank(model, split, x, y, n_microbatches, device):

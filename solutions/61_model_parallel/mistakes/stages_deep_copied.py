@@ -7,6 +7,7 @@ untouched, and the memory of the model is held twice.
 import copy
 
 CAUGHT_BY = "returned copies of the layers"
+REJECTED_BY = "test_split_model_holds_the_models_own_layers"
 
 
 def split_model(model, split, devices):

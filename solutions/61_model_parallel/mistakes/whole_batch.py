@@ -6,6 +6,7 @@ once.
 """
 
 CAUGHT_BY = "the whole batch went through at once"
+REJECTED_BY = "test_train_step_gives_the_whole_batch_loss_and_gradients"
 
 
 def pipeline_train_step(first, second, devices, x, y, loss_fn, n):

@@ -8,6 +8,7 @@ import torch
 from torch.distributed.optim import ZeroRedundancyOptimizer
 
 CAUGHT_BY = "global size (t.numel())"
+REJECTED_BY = "test_counts_this_ranks_optimizer_state_elements"
 
 
 def optimizer_state_elements(optimizer):

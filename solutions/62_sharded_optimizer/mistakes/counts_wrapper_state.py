@@ -7,6 +7,7 @@ so ZeRO seems to use no memory at all.
 import torch
 
 CAUGHT_BY = "optimizer.optim.state"
+REJECTED_BY = "test_counts_this_ranks_optimizer_state_elements"
 
 
 def optimizer_state_elements(optimizer):

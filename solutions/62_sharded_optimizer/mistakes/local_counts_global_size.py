@@ -5,6 +5,7 @@ whole model.
 """
 
 CAUGHT_BY = "global size (p.numel())"
+REJECTED_BY = "test_local_parameter_elements_counts_the_shard"
 
 
 def local_parameter_elements(model):

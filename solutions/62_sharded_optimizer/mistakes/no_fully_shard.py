@@ -11,6 +11,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "was not sharded"
+REJECTED_BY = "test_fsdp_rank_stores_only_its_shard_of_every_parameter"
 
 
 def train_fsdp(model, batches, lr, device_type="cpu"):

@@ -13,6 +13,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "built before fully_shard"
+REJECTED_BY = "test_fsdp_trains_exactly_like_plain_ddp"
 
 
 def train_fsdp(model, batches, lr, device_type="cpu"):

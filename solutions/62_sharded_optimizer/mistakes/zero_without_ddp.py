@@ -12,6 +12,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "not wrapped in DistributedDataParallel"
+REJECTED_BY = "test_zero_trains_exactly_like_plain_ddp"
 
 
 def train_ddp_zero(model, batches, lr):

@@ -10,6 +10,7 @@ import torch
 import torch.distributed as dist
 
 CAUGHT_BY = "inside the timed region"
+REJECTED_BY = "test_a_rank_that_sleeps_every_step_is_flagged"
 
 
 def gather_step_times(step_fn, steps):

@@ -7,6 +7,7 @@ them is more than 1.5 times the mean.
 import torch
 
 CAUGHT_BY = "a baseline that includes the slow ranks"
+REJECTED_BY = "test_find_stragglers_case"
 
 
 def find_stragglers(step_times, factor=1.5, warmup=1):

@@ -12,6 +12,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "wait_all_ranks=True"
+REJECTED_BY = "test_hung_ranks_is_empty_when_every_rank_arrives"
 
 
 def hung_ranks(timeout_s):

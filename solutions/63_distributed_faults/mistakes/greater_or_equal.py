@@ -6,6 +6,7 @@ A rank exactly at the threshold is flagged, and with factor=1 every rank is.
 import torch
 
 CAUGHT_BY = "'>=' instead of '>'"
+REJECTED_BY = "test_find_stragglers_case"
 
 
 def find_stragglers(step_times, factor=1.5, warmup=1):

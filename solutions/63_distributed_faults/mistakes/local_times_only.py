@@ -8,6 +8,7 @@ import time
 import torch
 
 CAUGHT_BY = "never all_gathered"
+REJECTED_BY = "test_gather_step_times_returns_every_ranks_row"
 
 
 def gather_step_times(step_fn, steps):

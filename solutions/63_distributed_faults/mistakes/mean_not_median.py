@@ -7,6 +7,7 @@ is flagged as a straggler.
 import torch
 
 CAUGHT_BY = "the mean instead of the median"
+REJECTED_BY = "test_find_stragglers_matches_a_plain_loop_on_random_times"
 
 
 def find_stragglers(step_times, factor=1.5, warmup=1):

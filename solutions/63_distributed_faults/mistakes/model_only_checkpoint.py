@@ -16,6 +16,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "optimizer state is missing"
+REJECTED_BY = "test_crashed_run_leaves_rank_0s_checkpoint_of_the_last_saved_step"
 
 
 def train_resumable(

@@ -7,6 +7,7 @@ torch.median) takes the lower one: borderline ranks come out differently.
 import torch
 
 CAUGHT_BY = "the two middle values averaged"
+REJECTED_BY = "test_find_stragglers_case"
 
 
 def find_stragglers(step_times, factor=1.5, warmup=1):

@@ -16,6 +16,7 @@ from torchkatas.harness import solution_for
 solution = solution_for(__file__)
 
 CAUGHT_BY = "restarted at 0"
+REJECTED_BY = "test_resumed_run_equals_the_uninterrupted_run_exactly"
 
 
 def train_resumable(

@@ -7,6 +7,7 @@ no longer holds step k's times.
 import torch
 
 CAUGHT_BY = "sorting step_times in place"
+REJECTED_BY = "test_find_stragglers_matches_a_plain_loop_on_random_times"
 
 
 def find_stragglers(step_times, factor=1.5, warmup=1):

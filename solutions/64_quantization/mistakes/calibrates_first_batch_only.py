@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 CAUGHT_BY = "one batch only"
+REJECTED_BY = "test_every_calibration_batch_counts"
 
 
 def quantize_static_int8(model, calibration):

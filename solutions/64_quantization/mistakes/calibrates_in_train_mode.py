@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 CAUGHT_BY = "train mode"
+REJECTED_BY = "test_calibration_runs_in_eval_mode"
 
 
 def quantize_static_int8(model, calibration):

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "wrapped around"
+REJECTED_BY = "test_per_tensor_quantize_matches_the_formula_and_torch"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ behave as in training.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "an int8 model is for inference"
+REJECTED_BY = "test_convert_returns_the_model_in_eval_mode"
 
 solution = solution_for(__file__)
 

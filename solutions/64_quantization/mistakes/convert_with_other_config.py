@@ -7,6 +7,7 @@ simulated asymmetric ones: the deployed model is not the one that was trained.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "another scheme"
+REJECTED_BY = "test_converted_model_computes_what_training_simulated"
 
 solution = solution_for(__file__)
 

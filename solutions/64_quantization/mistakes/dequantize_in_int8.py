@@ -7,6 +7,7 @@ q is int8 and a 0-d zero point does not promote it, so q - zero_point is compute
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "overflowed int8"
+REJECTED_BY = "test_dequantize_does_not_overflow_int8"
 
 solution = solution_for(__file__)
 

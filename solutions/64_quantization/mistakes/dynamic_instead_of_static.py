@@ -7,6 +7,7 @@ so nothing measured in calibration is used and inputs beyond it do not saturate.
 import copy
 
 CAUGHT_BY = "did not saturate"
+REJECTED_BY = "test_inputs_beyond_the_calibrated_range_saturate"
 
 
 def quantize_static_int8(model, calibration):

@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 CAUGHT_BY = "calibration hook"
+REJECTED_BY = "test_static_reads_a_generator_once_leaves_no_hooks_and_no_trace"
 
 
 def quantize_static_int8(model, calibration):

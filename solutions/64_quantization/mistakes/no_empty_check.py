@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 CAUGHT_BY = "expected ValueError"
+REJECTED_BY = "test_empty_calibration_raises_value_error"
 
 
 def quantize_static_int8(model, calibration):

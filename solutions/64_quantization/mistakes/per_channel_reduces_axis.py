@@ -7,6 +7,7 @@ That gives one pair per index of the OTHER dimensions: the wrong number of param
 import torch
 
 CAUGHT_BY = "over all the OTHER dimensions"
+REJECTED_BY = "test_per_channel_qparams_equal_each_channel_alone"
 
 
 def choose_qparams(x, *, symmetric=False, axis=None):

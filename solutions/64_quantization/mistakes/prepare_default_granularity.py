@@ -9,6 +9,7 @@ import copy
 import torch
 
 CAUGHT_BY = "per group of 32"
+REJECTED_BY = "test_prepared_model_simulates_int8"
 
 
 def _base():

@@ -7,6 +7,7 @@ fake-quantized one, although the docstring promises a copy.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "changed the caller's model"
+REJECTED_BY = "test_prepare_returns_a_copy_keeping_the_training_flag"
 
 solution = solution_for(__file__)
 

@@ -9,6 +9,7 @@ import copy
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "float Parameters"
+REJECTED_BY = "test_gradients_reach_the_float_weights_and_training_helps"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ int8 tensor subclasses), although the docstring promises a copy.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "changed the caller's model"
+REJECTED_BY = "test_dynamic_returns_an_eval_copy_and_leaves_the_caller_alone"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ saves nothing and hurts, and which the format keeps as they are.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "only Linear and Conv2d weights"
+REJECTED_BY = "test_state_holds_int8_weights_scales_and_the_rest_unchanged"
 
 solution = solution_for(__file__)
 

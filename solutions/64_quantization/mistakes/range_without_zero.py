@@ -7,6 +7,7 @@ and 0.0 itself is not representable.
 import torch
 
 CAUGHT_BY = "outside [-128, 127]"
+REJECTED_BY = "test_range_always_includes_zero"
 
 
 def choose_qparams(x, *, symmetric=False, axis=None):

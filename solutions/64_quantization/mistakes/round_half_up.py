@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "ties must go to the even"
+REJECTED_BY = "test_ties_round_to_even"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ levels on values that never occur, so every step is twice as coarse as it must b
 import torch
 
 CAUGHT_BY = "(hi - lo) / 255"
+REJECTED_BY = "test_per_tensor_qparams_follow_the_formula"
 
 
 def choose_qparams(x, *, symmetric=False, axis=None):

@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 CAUGHT_BY = "x.max()"
+REJECTED_BY = "test_calibration_uses_the_largest_absolute_value"
 
 
 def quantize_static_int8(model, calibration):

@@ -7,6 +7,7 @@ divides by zero and the zero point becomes NaN cast to an integer.
 import torch
 
 CAUGHT_BY = "eps"
+REJECTED_BY = "test_all_zero_channel_gets_the_eps_scale"
 
 
 def choose_qparams(x, *, symmetric=False, axis=None):

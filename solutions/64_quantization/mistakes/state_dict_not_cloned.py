@@ -9,6 +9,7 @@ from torch import nn
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "shares memory"
+REJECTED_BY = "test_model_is_untouched_and_shares_no_memory"
 
 solution = solution_for(__file__)
 

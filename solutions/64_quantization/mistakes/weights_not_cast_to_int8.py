@@ -9,6 +9,7 @@ from torch import nn
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "smaller"
+REJECTED_BY = "test_state_is_at_least_3_5_times_smaller"
 
 solution = solution_for(__file__)
 

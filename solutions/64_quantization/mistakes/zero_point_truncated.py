@@ -7,6 +7,7 @@ has a fractional part above one half: 0.0 is then no longer exactly representabl
 import torch
 
 CAUGHT_BY = "not truncated"
+REJECTED_BY = "test_per_channel_qparams_equal_each_channel_alone"
 
 
 def choose_qparams(x, *, symmetric=False, axis=None):

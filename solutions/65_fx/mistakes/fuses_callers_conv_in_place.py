@@ -10,6 +10,7 @@ from torch import fx, nn
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "changed the caller's model"
+REJECTED_BY = "test_callers_model_is_untouched"
 
 solution = solution_for(__file__)
 

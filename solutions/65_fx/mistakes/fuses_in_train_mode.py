@@ -11,6 +11,7 @@ from torch import fx, nn
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "expected ValueError"
+REJECTED_BY = "test_train_mode_raises_value_error"
 
 solution = solution_for(__file__)
 

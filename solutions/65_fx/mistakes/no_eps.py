@@ -7,6 +7,7 @@ a fused weight that is far too large.
 import torch
 
 CAUGHT_BY = "eps"
+REJECTED_BY = "test_fused_weights_follow_the_formula"
 
 
 def fuse_conv_bn_weights(conv_weight, conv_bias, bn_mean, bn_var, bn_eps, bn_weight, bn_bias):

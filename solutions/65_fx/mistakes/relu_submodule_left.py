@@ -7,6 +7,7 @@ a confusing print(gm).
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "delete_all_unused_submodules"
+REJECTED_BY = "test_no_relu_submodule_is_left"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ channels: an error for most shapes, and silently wrong when C_out equals the wid
 import torch
 
 CAUGHT_BY = "output channel W[c]"
+REJECTED_BY = "test_fused_weights_follow_the_formula"
 
 
 def fuse_conv_bn_weights(conv_weight, conv_bias, bn_mean, bn_var, bn_eps, bn_weight, bn_bias):

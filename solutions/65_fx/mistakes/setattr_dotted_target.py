@@ -11,6 +11,7 @@ from torch import fx, nn
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "nested submodule"
+REJECTED_BY = "test_only_fusable_pairs_are_fused"
 
 solution = solution_for(__file__)
 

@@ -6,6 +6,7 @@ The caller's model loses its ReLUs; and the functional ReLUs are not touched eit
 from torch import fx, nn
 
 CAUGHT_BY = "changed the caller's model"
+REJECTED_BY = "test_callers_model_keeps_its_relus"
 
 
 class _Call(nn.Module):

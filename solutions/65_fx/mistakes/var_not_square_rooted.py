@@ -6,6 +6,7 @@ BatchNorm divides by the standard deviation sqrt(var + eps); var is its square.
 import torch
 
 CAUGHT_BY = "square-rooted"
+REJECTED_BY = "test_fused_weights_follow_the_formula"
 
 
 def fuse_conv_bn_weights(conv_weight, conv_bias, bn_mean, bn_var, bn_eps, bn_weight, bn_bias):

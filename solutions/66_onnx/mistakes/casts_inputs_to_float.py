@@ -6,6 +6,7 @@ Token ids are int64 in the graph: onnxruntime refuses a float32 tensor for them.
 import torch
 
 CAUGHT_BY = "int64 token ids must stay int64"
+REJECTED_BY = "test_predict_feeds_the_graph_by_its_input_names"
 
 
 def onnx_predict(path, *inputs):

@@ -9,6 +9,7 @@ import copy
 import torch
 
 CAUGHT_BY = "dynamic_shapes keyed by names of your choosing"
+REJECTED_BY = "test_exported_classifier_matches_at_several_batch_sizes"
 
 
 def export_onnx(model, example, path):

@@ -9,6 +9,7 @@ import inspect
 import torch
 
 CAUGHT_BY = "changed the caller's model"
+REJECTED_BY = "test_export_leaves_the_callers_model_as_it_was"
 
 
 def export_onnx(model, example, path):

@@ -7,6 +7,7 @@ rejects the unknown names.
 import torch
 
 CAUGHT_BY = "names of your choosing"
+REJECTED_BY = "test_predict_feeds_the_graph_by_its_input_names"
 
 
 def onnx_predict(path, *inputs):

@@ -9,6 +9,7 @@ import copy
 import torch
 
 CAUGHT_BY = "no dynamic batch dimension"
+REJECTED_BY = "test_exported_classifier_matches_at_several_batch_sizes"
 
 
 def export_onnx(model, example, path):

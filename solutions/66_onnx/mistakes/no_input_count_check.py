@@ -7,6 +7,7 @@ up as onnxruntime's obscure error instead of a clear one.
 import torch
 
 CAUGHT_BY = "expected ValueError"
+REJECTED_BY = "test_predict_raises_value_error_for_the_wrong_number_of_inputs"
 
 
 def onnx_predict(path, *inputs):

@@ -5,6 +5,7 @@ mixing them into torch code fails or silently copies.
 """
 
 CAUGHT_BY = "expected a list of torch tensors"
+REJECTED_BY = "test_predict_feeds_the_graph_by_its_input_names"
 
 
 def onnx_predict(path, *inputs):

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "by hand"
+REJECTED_BY = "test_backward_is_written_by_hand_and_returns_four_values"
 
 solution = solution_for(__file__)
 

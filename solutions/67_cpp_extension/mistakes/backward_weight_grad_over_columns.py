@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "sum over the rows"
+REJECTED_BY = "test_function_backward_matches_torch_autograd"
 
 solution = solution_for(__file__)
 

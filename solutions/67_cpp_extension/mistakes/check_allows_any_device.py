@@ -8,6 +8,7 @@ import torch
 from torch import Tensor
 
 CAUGHT_BY = "only a CPU kernel"
+REJECTED_BY = "test_check_inputs_refuses_tensors_off_the_cpu"
 
 
 def check_inputs(x, weight, eps):

@@ -7,6 +7,7 @@ import torch
 from torch import Tensor
 
 CAUGHT_BY = "eps = 0"
+REJECTED_BY = "test_check_inputs_raises_value_error_naming_what_it_got"
 
 
 def check_inputs(x, weight, eps):

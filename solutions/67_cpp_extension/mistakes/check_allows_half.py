@@ -7,6 +7,7 @@ check and then fail inside the kernel.
 from torch import Tensor
 
 CAUGHT_BY = "float32 or float64"
+REJECTED_BY = "test_check_inputs_raises_type_error_naming_what_it_got"
 
 
 def check_inputs(x, weight, eps):

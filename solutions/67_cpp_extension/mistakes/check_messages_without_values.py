@@ -8,6 +8,7 @@ import torch
 from torch import Tensor
 
 CAUGHT_BY = "should name what it got"
+REJECTED_BY = "test_check_inputs_raises_type_error_naming_what_it_got"
 
 
 def check_inputs(x, weight, eps):

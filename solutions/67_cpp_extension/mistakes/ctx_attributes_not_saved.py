@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "save_for_backward"
+REJECTED_BY = "test_saved_tensors_notice_an_in_place_change_before_backward"
 
 solution = solution_for(__file__)
 

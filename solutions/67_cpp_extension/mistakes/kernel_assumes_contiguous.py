@@ -7,6 +7,7 @@ sliced or expanded x is read in the wrong order (use accessors, or .contiguous()
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "non-contiguous"
+REJECTED_BY = "test_cpp_op_reads_non_contiguous_inputs_through_their_strides"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ what the C++ kernel is written from.
 import torch.nn.functional as F
 
 CAUGHT_BY = "asks you to write yourself"
+REJECTED_BY = "test_reference_equals_torch_rms_norm"
 
 
 def rms_norm_reference(x, weight, eps):

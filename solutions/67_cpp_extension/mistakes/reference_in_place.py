@@ -6,6 +6,7 @@ The caller's x is overwritten with the result.
 import torch
 
 CAUGHT_BY = "changed the caller's x"
+REJECTED_BY = "test_reference_does_not_change_its_inputs"
 
 
 def rms_norm_reference(x, weight, eps):

@@ -7,6 +7,7 @@ mixes the rows together.
 import torch
 
 CAUGHT_BY = "instead of each row"
+REJECTED_BY = "test_reference_equals_torch_rms_norm"
 
 
 def rms_norm_reference(x, weight, eps):

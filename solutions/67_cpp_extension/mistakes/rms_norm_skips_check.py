@@ -10,6 +10,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "must call check_inputs"
+REJECTED_BY = "test_rms_norm_checks_its_inputs_before_calling_the_op"
 
 solution = solution_for(__file__)
 

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "another caller's rows"
+REJECTED_BY = "test_waiting_requests_run_as_one_batch_and_each_gets_its_own_rows"
 
 solution = solution_for(__file__)
 

@@ -6,6 +6,7 @@ Waiting callers are never answered, and the worker thread outlives the server.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "close() must"
+REJECTED_BY = "test_waiting_requests_run_as_one_batch_and_each_gets_its_own_rows"
 
 solution = solution_for(__file__)
 

@@ -8,6 +8,7 @@ import time
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "max_batch_size not respected"
+REJECTED_BY = "test_a_batch_holds_at_most_max_batch_size_rows"
 
 solution = solution_for(__file__)
 

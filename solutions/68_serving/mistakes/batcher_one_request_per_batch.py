@@ -6,6 +6,7 @@ Correct answers, but no batching at all: waiting requests each pay a forward pas
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "one request per call of run_batch"
+REJECTED_BY = "test_waiting_requests_run_as_one_batch_and_each_gets_its_own_rows"
 
 solution = solution_for(__file__)
 

@@ -6,6 +6,7 @@ Under light traffic a request can wait forever for company that never comes.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "the window must close"
+REJECTED_BY = "test_waiting_requests_run_as_one_batch_and_each_gets_its_own_rows"
 
 solution = solution_for(__file__)
 

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "hand the error to the batch's callers"
+REJECTED_BY = "test_an_error_in_run_batch_reaches_its_callers_and_the_worker_goes_on"
 
 solution = solution_for(__file__)
 

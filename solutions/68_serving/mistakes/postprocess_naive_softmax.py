@@ -5,6 +5,7 @@ probabilities (torch.softmax subtracts the row's maximum first).
 """
 
 CAUGHT_BY = "overflows"
+REJECTED_BY = "test_postprocess_large_logits_do_not_overflow"
 
 
 def postprocess(logits, labels):

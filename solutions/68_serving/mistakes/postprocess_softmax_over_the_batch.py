@@ -7,6 +7,7 @@ in its batch, and its probabilities do not sum to 1.
 import torch
 
 CAUGHT_BY = "instead of over each row"
+REJECTED_BY = "test_postprocess_gives_a_label_and_probabilities_per_row"
 
 
 def postprocess(logits, labels):

@@ -11,6 +11,7 @@ from typing import Any
 import torch
 
 CAUGHT_BY = "an error from json or torch passed on"
+REJECTED_BY = "test_preprocess_refuses_a_bad_body_with_a_clear_value_error"
 
 
 _KEYS = {"user", "features", "version"}

@@ -11,6 +11,7 @@ from typing import Any
 import torch
 
 CAUGHT_BY = "n_features numbers"
+REJECTED_BY = "test_preprocess_refuses_a_bad_body_with_a_clear_value_error"
 
 
 _KEYS = {"user", "features", "version"}

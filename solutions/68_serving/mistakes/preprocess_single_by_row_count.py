@@ -10,6 +10,7 @@ from typing import Any
 import torch
 
 CAUGHT_BY = "'single' decided by the number of rows"
+REJECTED_BY = "test_preprocess_a_list_of_one_row_is_a_batch"
 
 
 _KEYS = {"user", "features", "version"}

@@ -5,6 +5,7 @@ a multi-process server, would send a user to a different version.
 """
 
 CAUGHT_BY = "salted per process"
+REJECTED_BY = "test_route_follows_the_sha256_bucket_exactly"
 
 
 def route(user, split):

@@ -6,6 +6,7 @@ route(user, 0.1) then sends 90% of users to the candidate "b", not 10%.
 import hashlib
 
 CAUGHT_BY = "fraction of users sent to 'b'"
+REJECTED_BY = "test_route_follows_the_sha256_bucket_exactly"
 
 
 def route(user, split):

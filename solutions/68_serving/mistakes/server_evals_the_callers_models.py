@@ -7,6 +7,7 @@ switched to eval mode (no dropout, frozen BatchNorm statistics) when it trains o
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "changed the caller's model"
+REJECTED_BY = "test_the_callers_models_are_not_changed"
 
 solution = solution_for(__file__)
 

@@ -9,6 +9,7 @@ from http import HTTPStatus
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "never a 500"
+REJECTED_BY = "test_bad_requests_get_a_4xx_with_a_clear_json_error_never_a_500"
 
 solution = solution_for(__file__)
 

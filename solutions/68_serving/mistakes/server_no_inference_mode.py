@@ -6,6 +6,7 @@ Every request then builds an autograd graph it never uses: more memory and time 
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "no torch.inference_mode()"
+REJECTED_BY = "test_the_models_run_under_inference_mode"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ per start/stop, and a process that may not exit.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "threads still running"
+REJECTED_BY = "test_concurrent_requests_are_batched_and_each_gets_its_own_answer"
 
 solution = solution_for(__file__)
 

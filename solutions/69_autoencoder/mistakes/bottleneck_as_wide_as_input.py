@@ -9,6 +9,7 @@ from torch import nn
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "code width"
+REJECTED_BY = "test_code_has_the_requested_width"
 
 solution = solution_for(__file__)
 

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "after optimizer.step()"
+REJECTED_BY = "test_returns_the_loss_before_the_update_and_leaves_x_alone"
 
 solution = solution_for(__file__)
 

@@ -5,6 +5,7 @@ number that compares the wrong values, without any error.
 """
 
 CAUGHT_BY = "no shape check"
+REJECTED_BY = "test_mismatched_shapes_raise_value_error"
 
 
 def reconstruction_loss(reconstruction, target):

@@ -5,6 +5,7 @@ element, so the loss scale (and SGD's effective learning rate) depends on the wi
 """
 
 CAUGHT_BY = "per-sample sum"
+REJECTED_BY = "test_loss_is_the_mean_over_every_element"
 
 
 def reconstruction_loss(reconstruction, target):

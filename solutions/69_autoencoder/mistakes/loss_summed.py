@@ -7,6 +7,7 @@ tuned for one batch size is wrong for another; Adam hides it, SGD does not.
 import torch
 
 CAUGHT_BY = "summed over every element"
+REJECTED_BY = "test_loss_is_the_mean_over_every_element"
 
 
 def reconstruction_loss(reconstruction, target):

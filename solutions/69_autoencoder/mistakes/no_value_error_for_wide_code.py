@@ -8,6 +8,7 @@ from torch import nn
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "no size check"
+REJECTED_BY = "test_no_bottleneck_raises_value_error"
 
 solution = solution_for(__file__)
 

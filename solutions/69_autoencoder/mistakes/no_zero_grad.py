@@ -7,6 +7,7 @@ The loss still falls for a while, which is why the loss curve does not show it.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "stale gradients"
+REJECTED_BY = "test_train_step_equals_a_reference_step"
 
 solution = solution_for(__file__)
 

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "ReLU after the encoder's last Linear"
+REJECTED_BY = "test_encode_and_decode_follow_the_documented_layers"
 
 solution = solution_for(__file__)
 

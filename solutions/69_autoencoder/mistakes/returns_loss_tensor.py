@@ -6,6 +6,7 @@ A caller that appends it to a list for logging keeps every step's graph alive.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "python float"
+REJECTED_BY = "test_train_step_equals_a_reference_step"
 
 solution = solution_for(__file__)
 

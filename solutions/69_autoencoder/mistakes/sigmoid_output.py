@@ -9,6 +9,7 @@ from torch import nn
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "sigmoid"
+REJECTED_BY = "test_encode_and_decode_follow_the_documented_layers"
 
 solution = solution_for(__file__)
 

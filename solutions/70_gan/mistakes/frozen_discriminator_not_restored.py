@@ -8,6 +8,7 @@ the discriminator silently stops learning.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "not restoring it"
+REJECTED_BY = "test_generator_step_changes_no_discriminator_parameter"
 
 solution = solution_for(__file__)
 

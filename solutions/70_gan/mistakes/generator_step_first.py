@@ -7,6 +7,7 @@ generator answer the updated one; the other order trains against a stale discrim
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "wrong order"
+REJECTED_BY = "test_train_step_equals_the_two_reference_steps"
 
 solution = solution_for(__file__)
 

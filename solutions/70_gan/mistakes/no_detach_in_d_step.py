@@ -7,6 +7,7 @@ work wasted, and a generator step without zero_grad then climbs the discriminato
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "not detached"
+REJECTED_BY = "test_discriminator_step_leaves_the_generator_alone"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ The generator step's backward ran through the discriminator and left gradients i
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "stale gradients"
+REJECTED_BY = "test_discriminator_step_clears_stale_gradients"
 
 solution = solution_for(__file__)
 

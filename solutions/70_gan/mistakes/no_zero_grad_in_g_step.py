@@ -7,6 +7,7 @@ discriminator step without detach wrote into the generator).
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "stale gradients"
+REJECTED_BY = "test_generator_step_clears_stale_gradients"
 
 solution = solution_for(__file__)
 

@@ -8,6 +8,7 @@ discriminator.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "one backward of d_loss + g_loss"
+REJECTED_BY = "test_train_step_equals_the_two_reference_steps"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ training), so the generator barely learns; the non-saturating -log D(G(z)) does 
 import torch.nn.functional as F
 
 CAUGHT_BY = "saturating loss"
+REJECTED_BY = "test_generator_loss_is_the_non_saturating_formula"
 
 
 def generator_loss(fake_logits):

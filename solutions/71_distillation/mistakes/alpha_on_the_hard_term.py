@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "alpha weights the wrong term"
+REJECTED_BY = "test_distillation_loss_combines_the_two_terms_by_alpha"
 
 solution = solution_for(__file__)
 

@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "use F.log_softmax"
+REJECTED_BY = "test_distillation_kl_is_exact_at_extreme_logits"
 
 solution = solution_for(__file__)
 

@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "'batchmean' divides only by the batch size"
+REJECTED_BY = "test_distillation_kl_equals_the_formula"
 
 solution = solution_for(__file__)
 

@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "softmax instead of log_softmax"
+REJECTED_BY = "test_distillation_kl_equals_the_formula"
 
 solution = solution_for(__file__)
 

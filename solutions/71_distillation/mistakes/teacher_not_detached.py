@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "teacher was not detached"
+REJECTED_BY = "test_soft_targets_are_stable_and_cut_from_the_graph"
 
 solution = solution_for(__file__)
 

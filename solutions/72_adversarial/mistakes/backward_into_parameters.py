@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "accumulates gradients into the model's parameters"
+REJECTED_BY = "test_fgsm_leaves_the_model_as_it_was"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ robust accuracy looks excellent.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "gradient descent"
+REJECTED_BY = "test_fgsm_is_one_signed_step_then_clamp"
 
 solution = solution_for(__file__)
 

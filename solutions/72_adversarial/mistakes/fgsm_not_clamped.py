@@ -7,6 +7,7 @@ so it overstates how fragile the model is.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "forgetting to clamp to [0, 1]"
+REJECTED_BY = "test_fgsm_is_one_signed_step_then_clamp"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ frozen on its running statistics, and nothing in the loss curve says so.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "mode was not restored"
+REJECTED_BY = "test_fgsm_leaves_the_model_as_it_was"
 
 solution = solution_for(__file__)
 

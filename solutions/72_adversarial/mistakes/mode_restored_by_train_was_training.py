@@ -7,6 +7,7 @@ switched to train mode by the attack.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "also resets a submodule"
+REJECTED_BY = "test_fgsm_leaves_the_model_as_it_was"
 
 solution = solution_for(__file__)
 

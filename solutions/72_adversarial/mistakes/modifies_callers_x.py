@@ -7,6 +7,7 @@ evaluation (or a second attack) runs on already-attacked data.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "changed the caller's x in place"
+REJECTED_BY = "test_fgsm_leaves_the_callers_x_alone"
 
 solution = solution_for(__file__)
 

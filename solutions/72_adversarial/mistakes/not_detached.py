@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "was not detached"
+REJECTED_BY = "test_fgsm_stays_in_the_ball_and_in_range"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ masked) gets stuck; Madry et al. start from a uniform point in the ball.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "start is x plus uniform noise"
+REJECTED_BY = "test_pgd_equals_the_reference_loop"
 
 solution = solution_for(__file__)
 

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "instead of the step size alpha"
+REJECTED_BY = "test_pgd_equals_the_reference_loop"
 
 solution = solution_for(__file__)
 

@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "training on the clean x"
+REJECTED_BY = "test_adversarial_train_step_equals_a_reference_step"
 
 solution = solution_for(__file__)
 

@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "zero_grad before the attack"
+REJECTED_BY = "test_adversarial_train_step_equals_a_reference_step"
 
 solution = solution_for(__file__)
 

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "overflowed"
+REJECTED_BY = "test_nt_xent_is_stable_for_small_temperatures"
 
 solution = solution_for(__file__)
 

@@ -5,6 +5,7 @@ batch's loss.
 """
 
 CAUGHT_BY = "0 / 0 = NaN"
+REJECTED_BY = "test_cosine_similarity_matrix_handles_zero_rows_and_views"
 
 
 def cosine_similarity_matrix(z):

@@ -6,6 +6,7 @@ The model then never sees negatives with a wrong head and learns nothing that ra
 import torch
 
 CAUGHT_BY = "always the tail"
+REJECTED_BY = "test_corrupt_picks_head_or_tail_by_a_fair_coin"
 
 
 def corrupt(triples, num_entities, generator, known=None):

@@ -8,6 +8,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "(head, tail, relation)"
+REJECTED_BY = "test_scores_equal_the_formula"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ unrelated negatives that teach the model little.
 import torch
 
 CAUGHT_BY = "both head and tail replaced"
+REJECTED_BY = "test_corrupt_replaces_one_side_and_keeps_the_relation"
 
 
 def corrupt(triples, num_entities, generator, known=None):

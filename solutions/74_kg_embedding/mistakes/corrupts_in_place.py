@@ -7,6 +7,7 @@ is computed on corrupted data.
 import torch
 
 CAUGHT_BY = "changed the caller's triples"
+REJECTED_BY = "test_corrupt_replaces_one_side_and_keeps_the_relation"
 
 
 def corrupt(triples, num_entities, generator, known=None):

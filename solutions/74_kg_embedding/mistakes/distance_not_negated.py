@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "distance was returned as the score"
+REJECTED_BY = "test_scores_equal_the_formula"
 
 solution = solution_for(__file__)
 

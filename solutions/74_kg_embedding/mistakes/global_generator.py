@@ -7,6 +7,7 @@ does not reproduce them.
 import torch
 
 CAUGHT_BY = "global random generator"
+REJECTED_BY = "test_corrupt_draws_only_from_the_generator"
 
 
 def corrupt(triples, num_entities, generator, known=None):

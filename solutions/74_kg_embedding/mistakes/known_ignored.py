@@ -7,6 +7,7 @@ passing known.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "are in known"
+REJECTED_BY = "test_corrupt_filtered_never_returns_a_known_triple"
 
 solution = solution_for(__file__)
 

@@ -6,6 +6,7 @@ randint's high is already exclusive: the last entity can never appear in a negat
 import torch
 
 CAUGHT_BY = "never drew entity"
+REJECTED_BY = "test_corrupt_draws_every_entity_about_equally"
 
 
 def corrupt(triples, num_entities, generator, known=None):

@@ -7,6 +7,7 @@ works depends on B.
 import torch
 
 CAUGHT_BY = "summed"
+REJECTED_BY = "test_margin_ranking_loss_equals_the_formula"
 
 
 def margin_ranking_loss(pos_scores, neg_scores, margin):

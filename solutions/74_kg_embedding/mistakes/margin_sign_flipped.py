@@ -7,6 +7,7 @@ scores flips the sign, so training pushes true triples down and negatives up.
 import torch
 
 CAUGHT_BY = "sign is flipped"
+REJECTED_BY = "test_margin_ranking_loss_equals_the_formula"
 
 
 def margin_ranking_loss(pos_scores, neg_scores, margin):

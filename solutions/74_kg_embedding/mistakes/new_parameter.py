@@ -10,6 +10,7 @@ from torch import nn
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "same Parameter"
+REJECTED_BY = "test_normalize_entities_keeps_the_same_parameter"
 
 solution = solution_for(__file__)
 

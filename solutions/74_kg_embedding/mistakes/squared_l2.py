@@ -7,6 +7,7 @@ means a distance.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "squared L2"
+REJECTED_BY = "test_scores_equal_the_formula"
 
 solution = solution_for(__file__)
 

@@ -5,6 +5,7 @@ features on top of A x.
 """
 
 CAUGHT_BY = "changed the caller's x"
+REJECTED_BY = "test_propagate_equals_the_dense_product"
 
 
 def propagate(x, edge_index, edge_weight):

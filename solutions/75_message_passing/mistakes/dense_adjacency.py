@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "dense (N, N) adjacency"
+REJECTED_BY = "test_propagate_builds_no_dense_matrix"
 
 solution = solution_for(__file__)
 

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "duplicate edges dropped"
+REJECTED_BY = "test_gcn_norm_equals_the_dense_formula"
 
 solution = solution_for(__file__)
 

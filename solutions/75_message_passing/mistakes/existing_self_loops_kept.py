@@ -7,6 +7,7 @@ the added loop comes on top of it. The two conventions give different weights.
 import torch
 
 CAUGHT_BY = "self-loop already in edge_index"
+REJECTED_BY = "test_gcn_norm_appends_one_self_loop_per_node"
 
 
 def gcn_norm(edge_index, num_nodes, dtype=torch.float32):

@@ -6,6 +6,7 @@ The weights shrink with the square of the degrees, so features fade layer after 
 import torch
 
 CAUGHT_BY = "D^-1 on both sides"
+REJECTED_BY = "test_gcn_norm_equals_the_dense_formula"
 
 
 def gcn_norm(edge_index, num_nodes, dtype=torch.float32):

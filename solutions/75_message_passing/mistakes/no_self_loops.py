@@ -7,6 +7,7 @@ without incoming edges divides by a zero degree.
 import torch
 
 CAUGHT_BY = "self-loop"
+REJECTED_BY = "test_gcn_norm_appends_one_self_loop_per_node"
 
 
 def gcn_norm(edge_index, num_nodes, dtype=torch.float32):

@@ -7,6 +7,7 @@ sqrt(deg[i] * deg[j]), so high-degree neighbours count less.
 import torch
 
 CAUGHT_BY = "D^-1 (A + I)"
+REJECTED_BY = "test_gcn_norm_equals_the_dense_formula"
 
 
 def gcn_norm(edge_index, num_nodes, dtype=torch.float32):

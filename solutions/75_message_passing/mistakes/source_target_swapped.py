@@ -7,6 +7,7 @@ instead of A x.
 import torch
 
 CAUGHT_BY = "source and target swapped"
+REJECTED_BY = "test_propagate_equals_the_dense_product"
 
 
 def propagate(x, edge_index, edge_weight):

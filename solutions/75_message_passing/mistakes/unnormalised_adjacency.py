@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "unnormalised adjacency"
+REJECTED_BY = "test_gcn_conv_equals_the_dense_formula"
 
 solution = solution_for(__file__)
 

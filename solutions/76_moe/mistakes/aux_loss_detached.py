@@ -7,6 +7,7 @@ changes nothing and the router never balances.
 import torch
 
 CAUGHT_BY = "never balances"
+REJECTED_BY = "test_load_balancing_loss_gradient_reaches_the_logits"
 
 
 def load_balancing_loss(logits, experts):

@@ -5,6 +5,7 @@ capacity factor of 1 whenever T * k is not a multiple of E.
 """
 
 CAUGHT_BY = "rounded down"
+REJECTED_BY = "test_expert_capacity_equals_the_formula"
 
 
 def expert_capacity(num_tokens, num_experts, k, capacity_factor):

@@ -7,6 +7,7 @@ far more tokens are dropped than the capacity factor promises.
 import math
 
 CAUGHT_BY = "without the k factor"
+REJECTED_BY = "test_expert_capacity_equals_the_formula"
 
 
 def expert_capacity(num_tokens, num_experts, k, capacity_factor):

@@ -7,6 +7,7 @@ the block output 2x for exactly the tokens that overflowed.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "got its input back"
+REJECTED_BY = "test_moe_equals_a_per_token_loop"
 
 solution = solution_for(__file__)
 

@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 
 CAUGHT_BY = "all first choices before any second choice"
+REJECTED_BY = "test_dispatch_slots_follow_position_order"
 
 
 def dispatch(x, experts, num_experts, capacity):

@@ -7,6 +7,7 @@ The f_i then sum to k, not 1, and the auxiliary loss is k times the documented v
 import torch
 
 CAUGHT_BY = "divided by T instead of T * k"
+REJECTED_BY = "test_load_balancing_loss_equals_the_formula"
 
 
 def load_balancing_loss(logits, experts):

@@ -7,6 +7,7 @@ f = P it no longer measures how the tokens are actually dispatched.
 import torch
 
 CAUGHT_BY = "f_i from the softmax"
+REJECTED_BY = "test_load_balancing_loss_equals_the_formula"
 
 
 def load_balancing_loss(logits, experts):

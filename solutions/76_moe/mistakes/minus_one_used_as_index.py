@@ -5,6 +5,7 @@ some other token's (or a padding row's) expert output.
 """
 
 CAUGHT_BY = "slot -1 used as an index"
+REJECTED_BY = "test_combine_equals_a_loop"
 
 
 def combine(expert_out, experts, weights, slot):

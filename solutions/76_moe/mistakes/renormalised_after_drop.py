@@ -7,6 +7,7 @@ instead of the kept share.
 import torch
 
 CAUGHT_BY = "renormalised after the drops"
+REJECTED_BY = "test_combine_equals_a_loop"
 
 
 def combine(expert_out, experts, weights, slot):

@@ -8,6 +8,7 @@ output by a token-dependent factor.
 import torch
 
 CAUGHT_BY = "not renormalised over the selected k"
+REJECTED_BY = "test_top_k_route_equals_a_sorted_loop"
 
 
 def top_k_route(logits, k):

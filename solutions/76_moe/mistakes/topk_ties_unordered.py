@@ -8,6 +8,7 @@ results differ between devices.
 import torch
 
 CAUGHT_BY = "makes no promise about ties"
+REJECTED_BY = "test_top_k_route_breaks_ties_toward_the_lower_expert"
 
 
 def top_k_route(logits, k):

@@ -8,6 +8,7 @@ import torch
 from torch.func import functional_call
 
 CAUGHT_BY = "no gradient reaches the model's parameters"
+REJECTED_BY = "test_inner_adapt_second_order_differentiates_through_the_gradient"
 
 
 def inner_adapt(model, params, support_x, support_y, loss_fn, inner_lr, steps, first_order=False):

@@ -8,6 +8,7 @@ import torch
 from torch.func import functional_call
 
 CAUGHT_BY = "first_order=True ignored"
+REJECTED_BY = "test_first_order_inner_adapt_has_the_identity_jacobian"
 
 
 def inner_adapt(model, params, support_x, support_y, loss_fn, inner_lr, steps, first_order=False):

@@ -7,6 +7,7 @@ meta-gradient, and the next step's p.grad holds the sum of every step so far.
 from torch.func import functional_call
 
 CAUGHT_BY = "filled the model's .grad"
+REJECTED_BY = "test_inner_adapt_leaves_the_model_and_the_dict_alone"
 
 
 def inner_adapt(model, params, support_x, support_y, loss_fn, inner_lr, steps, first_order=False):

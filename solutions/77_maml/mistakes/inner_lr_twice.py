@@ -8,6 +8,7 @@ import torch
 from torch.func import functional_call
 
 CAUGHT_BY = "inner_lr applied twice"
+REJECTED_BY = "test_inner_adapt_one_step_equals_a_hand_gradient_step"
 
 
 def inner_adapt(model, params, support_x, support_y, loss_fn, inner_lr, steps, first_order=False):

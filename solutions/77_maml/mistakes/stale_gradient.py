@@ -8,6 +8,7 @@ import torch
 from torch.func import functional_call
 
 CAUGHT_BY = "gradient at the starting point"
+REJECTED_BY = "test_inner_adapt_steps_start_from_the_previous_step"
 
 
 def inner_adapt(model, params, support_x, support_y, loss_fn, inner_lr, steps, first_order=False):

@@ -10,6 +10,7 @@ from torch.func import functional_call
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "summed over the tasks"
+REJECTED_BY = "test_maml_loss_equals_the_mean_query_loss_after_adaptation"
 
 solution = solution_for(__file__)
 

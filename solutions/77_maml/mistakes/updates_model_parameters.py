@@ -8,6 +8,7 @@ import torch
 from torch.func import functional_call
 
 CAUGHT_BY = "changed the model's parameters"
+REJECTED_BY = "test_inner_adapt_leaves_the_model_and_the_dict_alone"
 
 
 def inner_adapt(model, params, support_x, support_y, loss_fn, inner_lr, steps, first_order=False):

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "argmax"
+REJECTED_BY = "test_actions_are_sampled_from_the_policy"
 
 solution = solution_for(__file__)
 

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "re-seeded (or copied) on every pull"
+REJECTED_BY = "test_bandit_rewards_are_means_plus_noise_from_its_generator"
 
 solution = solution_for(__file__)
 

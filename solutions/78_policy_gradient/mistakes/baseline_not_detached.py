@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "the baseline is not detached"
+REJECTED_BY = "test_learned_baseline_gets_no_gradient_from_the_policy_loss"
 
 solution = solution_for(__file__)
 

@@ -7,6 +7,7 @@ credit goes to the wrong actions.
 import torch
 
 CAUGHT_BY = "discounting in the wrong direction"
+REJECTED_BY = "test_returns_to_go_match_a_loop"
 
 
 def returns_to_go(rewards, gamma):

@@ -7,6 +7,7 @@ normalising the returns in place then rewrites the caller's rewards too.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "returned rewards itself"
+REJECTED_BY = "test_returns_to_go_at_gamma_zero_and_one"
 
 solution = solution_for(__file__)
 

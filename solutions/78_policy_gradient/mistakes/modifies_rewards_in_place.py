@@ -5,6 +5,7 @@ from them afterwards uses returns instead.
 """
 
 CAUGHT_BY = "the caller's rewards were changed in place"
+REJECTED_BY = "test_returns_to_go_of_unusual_inputs"
 
 
 def returns_to_go(rewards, gamma):

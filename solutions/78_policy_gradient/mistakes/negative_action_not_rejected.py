@@ -8,6 +8,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "a negative index would silently pull arm A - 1"
+REJECTED_BY = "test_bandit_rejects_bad_arguments"
 
 solution = solution_for(__file__)
 

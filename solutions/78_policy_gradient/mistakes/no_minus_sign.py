@@ -7,6 +7,7 @@ works perfectly, towards the worst policy.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "the sign"
+REJECTED_BY = "test_loss_and_gradient_equal_the_formula"
 
 solution = solution_for(__file__)
 

@@ -10,6 +10,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "probabilities instead of log-probabilities"
+REJECTED_BY = "test_loss_and_gradient_equal_the_formula"
 
 solution = solution_for(__file__)
 

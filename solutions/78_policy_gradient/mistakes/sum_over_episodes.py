@@ -7,6 +7,7 @@ batch size diverges for another.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "a sum over the N episodes instead of their mean"
+REJECTED_BY = "test_loss_and_gradient_equal_the_formula"
 
 solution = solution_for(__file__)
 

@@ -5,6 +5,7 @@ variance on long episodes, and it optimises a different objective from the one a
 """
 
 CAUGHT_BY = "not discounted"
+REJECTED_BY = "test_returns_to_go_match_a_loop"
 
 
 def returns_to_go(rewards, gamma):

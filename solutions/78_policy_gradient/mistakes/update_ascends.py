@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "the update climbs the loss"
+REJECTED_BY = "test_training_equals_a_reference_loop"
 
 solution = solution_for(__file__)
 

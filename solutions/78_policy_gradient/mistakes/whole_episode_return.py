@@ -7,6 +7,7 @@ is credited with rewards that came before it; and it is not the documented retur
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "episode's discounted return G_0 used at every step"
+REJECTED_BY = "test_returns_to_go_match_a_loop"
 
 solution = solution_for(__file__)
 

@@ -5,6 +5,7 @@ the average, and the result aliases it.
 """
 
 CAUGHT_BY = "averaging into a client's state_dict()"
+REJECTED_BY = "test_fedavg_leaves_the_clients_alone"
 
 
 def fedavg(clients, num_samples):

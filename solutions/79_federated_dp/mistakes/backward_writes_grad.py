@@ -7,6 +7,7 @@ not left as it was.
 import torch
 
 CAUGHT_BY = "loss.backward(), which accumulates into .grad"
+REJECTED_BY = "test_per_sample_grads_leave_the_model_alone"
 
 
 def per_sample_grads(model, loss_fn, inputs, targets):

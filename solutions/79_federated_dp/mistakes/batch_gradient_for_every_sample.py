@@ -7,6 +7,7 @@ mean: clipping them then bounds nothing about any single sample.
 import torch
 
 CAUGHT_BY = "the batch's gradient repeated for every sample"
+REJECTED_BY = "test_per_sample_grads_equal_a_loop"
 
 
 def per_sample_grads(model, loss_fn, inputs, targets):

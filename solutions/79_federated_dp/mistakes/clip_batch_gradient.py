@@ -7,6 +7,7 @@ the model, so the noise buys no privacy.
 import torch
 
 CAUGHT_BY = "clipping the batch gradient instead of each sample's"
+REJECTED_BY = "test_without_noise_it_is_the_mean_of_clipped_gradients"
 
 
 def dp_sgd_gradient(model, loss_fn, inputs, targets, max_norm, noise_multiplier, generator=None):

@@ -5,6 +5,7 @@ norms, then reads clipped values.
 """
 
 CAUGHT_BY = "scaled in place"
+REJECTED_BY = "test_clip_leaves_its_input_alone_and_returns_new_tensors"
 
 
 def clip_per_sample(grads, max_norm):

@@ -7,6 +7,7 @@ quietly casts it back, truncating, and the dtype of the state dict is no longer 
 import torch
 
 CAUGHT_BY = "the integer counter was averaged"
+REJECTED_BY = "test_integer_buffers_take_the_clients_maximum"
 
 
 def fedavg(clients, num_samples):

@@ -7,6 +7,7 @@ the optimiser must not see (and DP noise is then spent on them).
 from torch.func import functional_call, grad, vmap
 
 CAUGHT_BY = "every parameter that requires grad"
+REJECTED_BY = "test_frozen_parameters_are_left_out"
 
 
 def per_sample_grads(model, loss_fn, inputs, targets):

@@ -7,6 +7,7 @@ batch sizes becomes unusably slow. The kata asks for torch.func.vmap.
 import torch
 
 CAUGHT_BY = "a Python loop over the samples"
+REJECTED_BY = "test_the_model_is_called_once_for_the_batch"
 
 
 def per_sample_grads(model, loss_fn, inputs, targets):

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "the noise added after dividing by B"
+REJECTED_BY = "test_noise_has_the_documented_scale"
 
 solution = solution_for(__file__)
 

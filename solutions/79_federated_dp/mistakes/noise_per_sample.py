@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "noise added to every sample before summing"
+REJECTED_BY = "test_noise_has_the_documented_scale"
 
 solution = solution_for(__file__)
 

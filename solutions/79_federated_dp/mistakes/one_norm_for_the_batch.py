@@ -5,6 +5,7 @@ the sum, which is exactly what DP-SGD's clipping must prevent.
 """
 
 CAUGHT_BY = "clipping the batch gradient instead of each sample's"
+REJECTED_BY = "test_clip_per_sample_equals_a_loop"
 
 
 def clip_per_sample(grads, max_norm):

@@ -5,6 +5,7 @@ averaged weights: its eval-mode accuracy collapses.
 """
 
 CAUGHT_BY = "buffers included"
+REJECTED_BY = "test_fedavg_is_the_sample_weighted_average"
 
 
 def fedavg(clients, num_samples):

@@ -4,6 +4,7 @@ Small gradients are scaled up, so every sample pushes as hard as the largest one
 """
 
 CAUGHT_BY = "scaled up"
+REJECTED_BY = "test_clip_per_sample_equals_a_loop"
 
 
 def clip_per_sample(grads, max_norm):

@@ -7,6 +7,7 @@ follows the small clients' data.
 import torch
 
 CAUGHT_BY = "unweighted FedAvg"
+REJECTED_BY = "test_fedavg_is_the_sample_weighted_average"
 
 
 def fedavg(clients, num_samples):

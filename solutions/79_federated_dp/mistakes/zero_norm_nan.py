@@ -7,6 +7,7 @@ and one NaN sample poisons the whole batch's update.
 import torch
 
 CAUGHT_BY = "NaN from 0 / 0"
+REJECTED_BY = "test_a_zero_gradient_stays_zero"
 
 
 def clip_per_sample(grads, max_norm):

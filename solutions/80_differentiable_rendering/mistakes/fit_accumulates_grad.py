@@ -7,6 +7,7 @@ runaway momentum.
 import torch
 
 CAUGHT_BY = "gradients accumulated across steps"
+REJECTED_BY = "test_fit_equals_a_reference_descent"
 
 
 def fit_shape(render, params, target, steps, lr):

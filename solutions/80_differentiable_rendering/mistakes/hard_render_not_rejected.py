@@ -7,6 +7,7 @@ the starting point as the "fit", silently.
 import torch
 
 CAUGHT_BY = "returning the start unchanged"
+REJECTED_BY = "test_a_hard_disc_gives_gradient_descent_nothing_to_follow"
 
 
 def fit_shape(render, params, target, steps, lr):

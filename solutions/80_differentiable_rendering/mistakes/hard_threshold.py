@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "a hard threshold"
+REJECTED_BY = "test_soft_disc_matches_a_per_pixel_loop"
 
 solution = solution_for(__file__)
 

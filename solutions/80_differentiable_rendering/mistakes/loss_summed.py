@@ -7,6 +7,7 @@ overshoots wildly, and the right rate depends on the image size.
 import torch
 
 CAUGHT_BY = "summed over the pixels instead of averaged"
+REJECTED_BY = "test_fit_equals_a_reference_descent"
 
 
 def fit_shape(render, params, target, steps, lr):

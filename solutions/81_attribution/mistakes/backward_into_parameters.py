@@ -7,6 +7,7 @@ middle of training corrupts the next optimiser step.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "the model's parameters get a gradient"
+REJECTED_BY = "test_saliency_leaves_the_model_and_x_alone"
 
 solution = solution_for(__file__)
 

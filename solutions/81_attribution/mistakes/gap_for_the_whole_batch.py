@@ -7,6 +7,7 @@ attributions can report a gap of zero.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "one number for the batch"
+REJECTED_BY = "test_completeness_gap_is_sum_minus_the_change"
 
 solution = solution_for(__file__)
 

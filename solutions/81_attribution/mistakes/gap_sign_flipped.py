@@ -7,6 +7,7 @@ the convergence delta read it backwards.
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "the sign: the gap is the attributions' sum MINUS"
+REJECTED_BY = "test_completeness_gap_is_sum_minus_the_change"
 
 solution = solution_for(__file__)
 

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "a (1, 6) baseline would broadcast silently"
+REJECTED_BY = "test_integrated_gradients_reject_bad_arguments"
 
 solution = solution_for(__file__)
 

@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "the (x - baseline) factor is missing"
+REJECTED_BY = "test_integrated_gradients_equal_the_midpoint_rule"
 
 solution = solution_for(__file__)
 

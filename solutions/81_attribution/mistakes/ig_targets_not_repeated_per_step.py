@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "sample i's target class must follow it"
+REJECTED_BY = "test_integrated_gradients_are_per_sample"
 
 solution = solution_for(__file__)
 

@@ -8,6 +8,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "a negative index would silently pick the last class"
+REJECTED_BY = "test_saliency_rejects_bad_targets"
 
 solution = solution_for(__file__)
 

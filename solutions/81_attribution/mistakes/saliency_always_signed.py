@@ -7,6 +7,7 @@ The documented default is |gradient|: a map where strongly negative evidence sho
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "absolute=True gives |gradient|"
+REJECTED_BY = "test_saliency_is_the_target_logits_gradient"
 
 solution = solution_for(__file__)
 

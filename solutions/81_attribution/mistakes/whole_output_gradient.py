@@ -9,6 +9,7 @@ import torch
 from torchkatas.harness import solution_for
 
 CAUGHT_BY = "the gradient of the whole output"
+REJECTED_BY = "test_saliency_is_the_target_logits_gradient"
 
 solution = solution_for(__file__)
 
