@@ -301,6 +301,12 @@ def test_no_gradients_at_all_returns_zero(device):
     params = [torch.ones(3, device=device, requires_grad=True) for _ in range(2)]
     what = "clip_grad_norm(params, 1.0) where every .grad is None"
     got = call_learner("clip_grad_norm", params, 1.0, what=what, grads_may_be_none=True)
+    if not isinstance(got, torch.Tensor):
+        raise AssertionError(
+            f"{what} returned {got!r} ({type(got).__name__}); expected tensor(0.). Likely "
+            f"mistake: the norm built with Python's sum() over the gradients, which for no "
+            f"gradients at all is the int 0, not a tensor; return torch.tensor(0.0) then."
+        )
     assert_tensor_close(
         got,
         torch.nn.utils.clip_grad_norm_(copy_parameters(params), 1.0),
