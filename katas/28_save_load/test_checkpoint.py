@@ -16,12 +16,13 @@ kata = load_kata(__file__)
 EPOCHS, SAVE_AFTER = 4, 2
 
 
-def make_model(device, seed=0, hidden=16):
+def make_model(device, seed=0, hidden=16, norm=False):
+    """Linear, ReLU, Dropout, Linear; with norm, a BatchNorm1d (buffers) after the first."""
     torch.manual_seed(seed)
-    model = nn.Sequential(
-        nn.Linear(6, hidden), nn.ReLU(), nn.Dropout(0.3), nn.Linear(hidden, 3)
-    ).to(device)
-    return model
+    layers = [nn.Linear(6, hidden), nn.ReLU(), nn.Dropout(0.3), nn.Linear(hidden, 3)]
+    if norm:
+        layers.insert(1, nn.BatchNorm1d(hidden))
+    return nn.Sequential(*layers).to(device)
 
 
 def make_training(device, seed):
@@ -84,6 +85,7 @@ def snapshot(model):
         "ids": [id(p) for p in model.parameters()],
         "training": [m.training for m in model.modules()],
         "devices": [(n, p.device, p.dtype) for n, p in model.named_parameters()],
+        "requires_grad": [p.requires_grad for p in model.parameters()],
     }
 
 
@@ -101,6 +103,12 @@ def check_untouched(model, before, what):
             f"{what} moved or cast the caller's model: {now['devices'][0]} was "
             f"{before['devices'][0]}. Likely mistake: model.cpu() / .half() to save it; "
             f"those act in place on a module. The state_dict's tensors can be copied instead."
+        )
+    if now["requires_grad"] != before["requires_grad"]:
+        raise AssertionError(
+            f"{what} turned off requires_grad on the caller's parameters. Likely mistake: "
+            f"model.requires_grad_(False) (or p.requires_grad = False) before saving; a "
+            f"state_dict's tensors are already detached, so training could go on after it."
         )
     if now["ids"] != before["ids"] or not same_state(before["state"], now["state"]):
         raise AssertionError(
@@ -149,7 +157,10 @@ def safe_load(path, what, mistake):
 @pytest.mark.parametrize("seed", range(3))
 def test_weights_round_trip(seed, device, tmp_path):
     path = tmp_path / "weights.pt"
-    source = make_model(device, seed)
+    norm = seed == 2  # BatchNorm1d: its running statistics are buffers, part of the state_dict
+    source = make_model(device, seed, norm=norm)
+    if norm:
+        source(torch.randn(8, 6, device=device))  # running_mean / var move off their defaults
     if seed == 1:
         source.eval()  # the caller's mode, whatever it is, stays as it was
     before = snapshot(source)
@@ -161,13 +172,28 @@ def test_weights_round_trip(seed, device, tmp_path):
         "torch.save(model, path) saved the whole model (a pickled object); save "
         "model.state_dict().",
     )
-    if not isinstance(saved, dict) or list(saved) != list(source.state_dict()):
+    expected = list(source.state_dict())
+    if not isinstance(saved, dict) or list(saved) != expected:
         got = list(saved) if isinstance(saved, dict) else type(saved).__name__
+        buffers = {name for name, _ in source.named_buffers()}
+        missing = [k for k in expected if k not in saved] if isinstance(saved, dict) else []
+        if missing and set(missing) <= buffers and set(saved) <= set(expected):
+            why = (
+                f" It lacks the buffers {missing}. Likely mistake: the tensors of "
+                f"named_parameters() saved instead of model.state_dict(), which also holds "
+                f"buffers such as BatchNorm's running statistics."
+            )
+        elif isinstance(saved, dict) and not set(saved) & set(expected):
+            why = (
+                " Likely mistake: the state_dict wrapped in another dict ({'model': ...}); "
+                "save_weights saves the state_dict itself, nothing else."
+            )
+        else:
+            why = ""
         raise AssertionError(
-            f"save_weights wrote {got}, expected the state_dict with keys "
-            f"{list(source.state_dict())}."
+            f"save_weights wrote {got}, expected the state_dict with keys {expected}.{why}"
         )
-    target = make_model(device, seed + 100)
+    target = make_model(device, seed + 100, norm=norm)
     ids = [id(p) for p in target.parameters()]
     kata.load_weights(path, target)
     check_same_parameters(target, ids, "load_weights(path, model)")
@@ -230,18 +256,14 @@ class Payload:
         return (os.mkdir, (self.marker,))
 
 
-@pytest.mark.task(2)
-def test_untrusted_pickle_is_refused_without_running_it(device, tmp_path):
-    marker = tmp_path / "payload_ran"
-    path = tmp_path / "innocent_looking_weights.pt"
-    state = make_model("cpu", 7).state_dict()
-    state["0.weight"] = Payload(marker)  # a crafted file: loading it calls os.mkdir
-    torch.save(state, path)
-    model = make_model(device, 8)
+def check_refused(call, marker, what, model):
+    """call() reads a crafted file: it must raise pickle.UnpicklingError, run nothing, and
+    leave model as it was."""
+    __tracebackhide__ = True
     before = clone_state(model.state_dict())
     raised = None
     try:
-        kata.load_weights(path, model)
+        call()
     except pickle.UnpicklingError as err:
         raised = err
     except NotImplementedError:
@@ -250,19 +272,33 @@ def test_untrusted_pickle_is_refused_without_running_it(device, tmp_path):
         raised = err
     if marker.exists():
         raise AssertionError(
-            "load_weights on a crafted file ran code from the file: it created "
+            f"{what} on a crafted file ran code from the file: it created "
             f"{marker.name} in tmp_path (it could as well have deleted your home directory). "
-            "Likely mistake: torch.load(path, weights_only=False) unpickles arbitrary objects; "
-            "use weights_only=True for any file you did not write yourself."
+            "Likely mistake: torch.load(path, weights_only=False) unpickles arbitrary objects, "
+            "whether called first or as a fallback when weights_only=True refuses the file; "
+            "use weights_only=True, and only it, for any file you did not write yourself."
         )
     if not isinstance(raised, pickle.UnpicklingError):
+        got = "returned without raising" if raised is None else f"raised {raised!r}"
         raise AssertionError(
-            f"load_weights on a crafted file raised {raised!r}, expected pickle."
+            f"{what} on a crafted file {got}, expected pickle."
             f"UnpicklingError (what torch.load(..., weights_only=True) raises). Let it "
-            f"propagate."
+            f"propagate: a caller who is told nothing goes on with a model that was never "
+            f"loaded."
         )
     if not same_state(before, model.state_dict()):
-        raise AssertionError("load_weights changed the model although the file was refused.")
+        raise AssertionError(f"{what} changed the model although the file was refused.")
+
+
+@pytest.mark.task(2)
+def test_untrusted_pickle_is_refused_without_running_it(device, tmp_path):
+    marker = tmp_path / "payload_ran"
+    path = tmp_path / "innocent_looking_weights.pt"
+    state = make_model("cpu", 7).state_dict()
+    state["0.weight"] = Payload(marker)  # a crafted file: loading it calls os.mkdir
+    torch.save(state, path)
+    model = make_model(device, 8)
+    check_refused(lambda: kata.load_weights(path, model), marker, "load_weights", model)
 
 
 @pytest.mark.task(2)
@@ -293,7 +329,9 @@ def save_midway(device, tmp_path):
         "scheduler": clone_state(scheduler.state_dict()),
         "cpu_rng": torch.get_rng_state(),
     }
+    before = snapshot(model)
     kata.save_checkpoint(path, model, optimizer, scheduler, SAVE_AFTER)
+    check_untouched(model, before, "save_checkpoint(path, model, optimizer, scheduler, epoch)")
     return path, losses, states
 
 
@@ -302,7 +340,11 @@ def resume(path, device):
     torch.manual_seed(12345)
     model, optimizer, scheduler = make_training(device, seed=99)
     torch.randn(100)  # the generator is somewhere else entirely
+    ids = [id(p) for p in model.parameters()]
     start = kata.load_checkpoint(path, model, optimizer, scheduler)
+    check_same_parameters(
+        model, ids, "load_checkpoint(path, model, optimizer, scheduler)", optimizer
+    )
     return start, model, optimizer, scheduler
 
 
@@ -323,9 +365,19 @@ def test_checkpoint_loads_with_weights_only(device, tmp_path):
 def test_load_checkpoint_restores_every_state(device, tmp_path):
     path, _, states = save_midway(device, tmp_path)
     start, model, optimizer, scheduler = resume(path, device)
-    if start != SAVE_AFTER or type(start) is not int:
+    if type(start) is not int or start != SAVE_AFTER:
+        if isinstance(start, torch.Tensor):
+            why = " Likely mistake: epoch stored as a tensor; return int(...) of it."
+        elif start == SAVE_AFTER + 1:
+            why = (
+                " Likely mistake: epoch + 1 returned; the caller trains range(epoch, total), "
+                "so one epoch would be skipped."
+            )
+        else:
+            why = ""
         raise AssertionError(
-            f"load_checkpoint returned {start!r}, expected the saved epoch {SAVE_AFTER} (an int)."
+            f"load_checkpoint returned {start!r}, expected the saved epoch {SAVE_AFTER} "
+            f"(an int).{why}"
         )
     checks = [
         ("model", model.state_dict(), "the model's state_dict was not saved or not loaded."),
@@ -369,6 +421,13 @@ def test_resumed_training_equals_uninterrupted_bit_for_bit(device, tmp_path):
     path, losses, _ = save_midway(device, tmp_path)
     start, model, optimizer, scheduler = resume(path, device)
     losses += [train_epoch(model, optimizer, scheduler, device) for _ in range(start, EPOCHS)]
+    if len(losses) != len(reference_losses):
+        raise AssertionError(
+            f"load_checkpoint returned epoch {start!r} for a checkpoint saved after "
+            f"{SAVE_AFTER} epochs, so resuming with range(start, {EPOCHS}) ran "
+            f"{len(losses)} epochs in all, not {EPOCHS}. Likely mistake: a wrong epoch "
+            f"returned (epoch + 1, or an epoch not saved)."
+        )
     if losses != reference_losses:
         first = next(
             i for i, (a, b) in enumerate(zip(losses, reference_losses, strict=True)) if a != b
@@ -387,3 +446,28 @@ def test_resumed_training_equals_uninterrupted_bit_for_bit(device, tmp_path):
             atol=0,
             mistake="a state missing from the checkpoint (optimizer, scheduler or RNG state).",
         )
+
+
+@pytest.mark.task(3)
+def test_load_checkpoint_refuses_untrusted_file(device, tmp_path):
+    """load_checkpoint reads with weights_only=True too: a crafted checkpoint runs nothing."""
+    marker = tmp_path / "payload_ran"
+    path = tmp_path / "innocent_looking_checkpoint.pt"
+    model, optimizer, scheduler = make_training("cpu", seed=11)
+    torch.save(
+        {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+            "epoch": Payload(marker),  # a crafted file: loading it calls os.mkdir
+            "cpu_rng": torch.get_rng_state(),
+        },
+        path,
+    )
+    model, optimizer, scheduler = make_training(device, seed=12)
+    check_refused(
+        lambda: kata.load_checkpoint(path, model, optimizer, scheduler),
+        marker,
+        "load_checkpoint",
+        model,
+    )
