@@ -706,6 +706,27 @@ def test_mistakes_gate_fails_when_rejected_by_names_no_test(pytester, repo):
     assert "REJECTED_BY names 'test_sqaure', but katas/90_square/ has no test" in out(result)
 
 
+def test_mistakes_gate_says_which_mistakes_did_not_run(pytester, repo):
+    mistake(
+        repo,
+        "adds",
+        '''
+        """Mistake: x + x instead of x * x."""
+        CAUGHT_BY = "not squaring"
+        REJECTED_BY = "test_square"
+
+        def square(x):
+            return x + x
+    ''',
+    )
+    result = pytester.runpytest("katas", "--gate", "mistakes", "-k", "test_cube")
+    assert "0 of 0 mistakes rejected" in out(result)
+    assert "1 more mistake(s) of these katas did not run here, so they are not proven" in out(
+        result
+    )
+    assert "solutions/90_square/mistakes/adds.py" in out(result)
+
+
 def test_gates_refuse_an_implementation_choice(pytester, repo):
     result = pytester.runpytest("katas", "--gate", "stubs", "--solutions")
     assert result.ret == pytest.ExitCode.USAGE_ERROR

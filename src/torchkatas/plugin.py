@@ -525,6 +525,7 @@ class _GateLog:
         self.catches: dict[str, list[tuple[str, str]]] = defaultdict(list)  # mistake -> failures
         self.seen: set[str] = set()
         self.missed: list[tuple[str, str]] = []  # (mistake, why)
+        self.unseen: list[str] = []  # mistakes of the katas that ran, never run themselves
         self.per_kata: dict[str, Counter[str]] = defaultdict(Counter)  # kata -> outcome counts
 
 
@@ -621,6 +622,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         why = _judge(Path(variant), _LOG.catches.get(variant, []))
         if why:
             _LOG.missed.append((variant, why))
+    # a mistake whose REJECTED_BY test was skipped here (a cuda test) or deselected (-k)
+    for kata_id in sorted(set(_LOG.per_kata) | _katas_named(config)):
+        for path in index.mistake_files(harness.CONFIG.repo_root, kata_id):
+            if str(path) not in _LOG.seen:
+                _LOG.unseen.append(str(path))
     if _LOG.missed:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
         for variant, why in _LOG.missed:
@@ -634,6 +640,21 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                 when="call",
             )
             config.hook.pytest_runtest_logreport(report=report)
+
+
+def _katas_named(config: pytest.Config) -> set[str]:
+    """The katas the command line names: a kata's folder or a file or test in it, or a folder
+    of katas (katas/, the repository)."""
+    found: set[str] = set()
+    for arg in config.args:
+        path = Path(config.invocation_params.dir, arg.split("::", 1)[0]).absolute()
+        kata_id = _kata_id(path / "x") or _kata_id(path)
+        if kata_id is not None:
+            found.add(kata_id)
+        elif path.is_dir():  # katas/ itself, or the folder that holds it
+            for folder in (path, path / "katas"):
+                found.update(p.parent.name for p in folder.glob("*/test_*.py") if _kata_id(p))
+    return found
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -671,3 +692,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         red=bool(missed),
         green=not missed,
     )
+    if _LOG.unseen:
+        names = ", ".join(harness.display(Path(m)) for m in _LOG.unseen)
+        tr.write_line(
+            f"{len(_LOG.unseen)} more mistake(s) of these katas did not run here, so they are "
+            f"not proven (their REJECTED_BY test was skipped or deselected): {names}",
+            yellow=True,
+        )
