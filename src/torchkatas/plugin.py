@@ -587,9 +587,9 @@ def test_names(test_file: Path) -> frozenset[str]:
     )
 
 
-def _kata_test_names(mistake: Path) -> frozenset[str]:
-    """Every test name in the kata a mistake belongs to (solutions/<id>/mistakes/x.py)."""
-    folder = harness.CONFIG.repo_root / "katas" / mistake.parent.parent.name
+def kata_test_names(root: Path, kata_id: str) -> frozenset[str]:
+    """Every test name in a kata's test files (katas/<kata_id>/test_*.py under root)."""
+    folder = root / "katas" / kata_id
     return frozenset().union(*(test_names(f) for f in sorted(folder.glob("test_*.py"))))
 
 
@@ -599,9 +599,10 @@ def _judge(mistake: Path, catches: list[tuple[str, str]]) -> str | None:
     if not phrase:
         return "declares no CAUGHT_BY phrase (the words a failing test's message must contain)"
     test = rejected_by(mistake)
-    if test is not None and test not in _kata_test_names(mistake):
+    kata_id = mistake.parent.parent.name  # solutions/<kata_id>/mistakes/<name>.py
+    if test is not None and test not in kata_test_names(harness.CONFIG.repo_root, kata_id):
         return (
-            f"REJECTED_BY names {test!r}, but katas/{mistake.parent.parent.name}/ has no test "
+            f"REJECTED_BY names {test!r}, but katas/{kata_id}/ has no test "
             f"of that name (renamed? it ran against every test instead)"
         )
     if not catches:
