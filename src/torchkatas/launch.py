@@ -450,19 +450,7 @@ def run_torchrun(
         raise
     if proc.returncode != 0:
         call = f"torchrun running {ref.name}() on {nproc_per_node} rank(s)"
-        errors = sorted(
-            p
-            for p in spec.parent.glob(f"{spec.stem}.rank*.*")
-            if p.suffix in (".error", ".NotImplementedError")
-        )
-        report = "\n".join(
-            f"rank {path.suffixes[-2].removeprefix('.rank')} raised:\n"
-            + _indent(path.read_text().rstrip())
-            for path in errors
-        )
-        for path in errors:
-            if path.suffix == ".NotImplementedError":
-                raise _not_started(path.with_suffix(""), f"{call}: not started yet.\n{report}")
+        report = _rank_report(spec, call)
         raise TorchrunFailed(
             f"{call} exited with code {proc.returncode}.\n"
             + (report + "\n" if report else "")
@@ -557,6 +545,16 @@ def run_torchrun_nodes(
     else:
         shown = ", ".join(f"node {i}: {code}" for i, code in enumerate(codes))
         head = f"{what}: a node failed (exit codes {shown}; killed ones show a signal)."
+    report = _rank_report(spec, what)
+    tails = "\n".join(
+        f"node {i}:\n" + _indent(_tail(out, err, lines=20)) for i, (out, err) in enumerate(outputs)
+    )
+    raise TorchrunFailed(f"{head}\n" + (report + "\n" if report else "") + tails)
+
+
+def _rank_report(spec: Path, what: str) -> str:
+    """Every rank's traceback that a torchrun job wrote beside `spec`, one block each; raises
+    the not-started error instead when a rank reached a stub's NotImplementedError."""
     errors = sorted(
         p
         for p in spec.parent.glob(f"{spec.stem}.rank*.*")
@@ -570,10 +568,7 @@ def run_torchrun_nodes(
     for path in errors:
         if path.suffix == ".NotImplementedError":
             raise _not_started(path.with_suffix(""), f"{what}: not started yet.\n{report}")
-    tails = "\n".join(
-        f"node {i}:\n" + _indent(_tail(out, err, lines=20)) for i, (out, err) in enumerate(outputs)
-    )
-    raise TorchrunFailed(f"{head}\n" + (report + "\n" if report else "") + tails)
+    return report
 
 
 def _wait_for_nodes(procs: list[subprocess.Popen[str]], timeout: float) -> bool:
