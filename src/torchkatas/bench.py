@@ -4,7 +4,10 @@
     python -m torchkatas.bench --all            # every kata: the table the README quotes
     python -m torchkatas.bench 03 --watch       # also save-to-result in a real `kata watch`
 
-For each kata, paired runs (floor, cold, floor, cold, ...; medians):
+For each kata, one first run, then paired runs (floor, cold, floor, cold, ...; medians):
+- first: the cold command once, untimed in the medians: it fills what later runs reuse (the
+  C++ build of 67, inductor's kernels in 52, Python's bytecode caches), so its time is what
+  the very first run after a clone or an edit costs, shown on its own;
 - floor: `python -c "import torch, pytest"`, a new interpreter importing what every run needs;
 - cold: `python -m pytest katas/NN --solutions`, what typing the README's command costs,
   and its ratio to the floor;
@@ -48,10 +51,28 @@ def _timed(cmd: list[str], root: Path) -> float:
     return time.perf_counter() - start
 
 
+def cold_command(kata: index.Kata) -> list[str]:
+    """The README's per-kata command, on the solution."""
+    return [
+        sys.executable,
+        "-m",
+        "pytest",
+        f"katas/{kata.id}",
+        "--solutions",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    ]
+
+
+def first_run(root: Path, kata: index.Kata) -> float:
+    """Seconds of one cold run that may fill caches (builds, compiled kernels, bytecode)."""
+    return _timed(cold_command(kata), root)
+
+
 def paired(root: Path, kata: index.Kata, repeat: int) -> tuple[list[float], list[float]]:
     """(floor times, cold pytest times), measured alternately so that load affects both."""
-    cold_cmd = [sys.executable, "-m", "pytest", f"katas/{kata.id}", "--solutions", "-q"]
-    cold_cmd += ["-p", "no:cacheprovider"]
+    cold_cmd = cold_command(kata)
     floors, colds = [], []
     for _ in range(repeat):
         floors.append(_timed(FLOOR, root))
@@ -143,13 +164,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{root}: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs, "
         f"medians of {args.repeat}, in seconds"
     )
-    head = f"{'kata':<28} {'floor':>6} {'cold':>6} {'ratio':>6} {'warm':>6}"
+    head = f"{'kata':<28} {'first':>6} {'floor':>6} {'cold':>6} {'ratio':>6} {'warm':>6}"
     print(head + ("  watch" if args.watch else ""))
     for kata in katas:
+        first = first_run(root, kata)
         floors, colds = paired(root, kata, args.repeat)
         warm = warm_checks(root, kata, args.repeat)
         line = (
-            f"{kata.id:<28} {median(floors):6.2f} {median(colds):6.2f} "
+            f"{kata.id:<28} {first:6.2f} {median(floors):6.2f} {median(colds):6.2f} "
             f"{median(colds) / median(floors):6.2f} {median(warm):6.2f}"
         )
         if args.watch:
