@@ -30,11 +30,14 @@ def forward_backward(fn, x: torch.Tensor, upstream: torch.Tensor, what: str, *ar
     leaf = x.detach().requires_grad_(True)
     try:
         out = fn(leaf, *args)
-        if not isinstance(out, torch.Tensor) or out.grad_fn is None:
+        if not isinstance(out, torch.Tensor):
+            raise AssertionError(f"{what} returned {type(out).__name__}, expected a tensor.")
+        if out.grad_fn is None:
             raise AssertionError(
                 f"{what} returned a tensor with no autograd graph (grad_fn is None), so no "
                 f"gradient reaches x. Likely mistake: .detach() or .data to dodge the in-place "
-                f"error; build the result out of place instead."
+                f"error, or the computation under torch.no_grad(); build the result out of "
+                f"place instead."
             )
         out.backward(upstream)
     except NotImplementedError:
@@ -99,7 +102,10 @@ def check_rows_sum_to_one(out, what: str) -> None:
         "normalised over dim 0 (each column sums to 1): the sum must run over the last "
         "dimension, e.sum(dim=-1, keepdim=True)."
         if torch.allclose(columns, torch.ones_like(columns))
-        else "the division must be by each row's own sum, e.sum(dim=-1, keepdim=True)."
+        else "the division must be by each row's own sum, e.sum(dim=-1, keepdim=True): "
+        "dividing by the whole tensor's e.sum(), or by e.sum(dim=-1) without keepdim=True "
+        "(it broadcasts along the wrong axis), or a numerator that is not the same exp "
+        "that was summed."
     )
     raise AssertionError(
         f"{what}: the rows sum to {[round(v, 4) for v in rows.tolist()[:6]]}, expected 1 each. "
@@ -225,7 +231,22 @@ def test_masked_tanh_backward_works_and_matches(seed, device):
     zero = torch.zeros((), dtype=x.dtype, device=device)
     expected = torch.where(mask, zero, torch.tanh(x))
     expected_grad = torch.where(mask, zero, upstream * (1 - torch.tanh(x) ** 2))
-    assert_tensor_close(out, expected, what=what, mistake="masked positions not zero.")
+    if isinstance(out, torch.Tensor) and out.shape == x.shape:
+        inverted = torch.where(mask, torch.tanh(x), zero)
+        if not torch.allclose(out, expected) and torch.allclose(out, inverted):
+            raise AssertionError(
+                f"{what}: the result is tanh(x) where mask is True and 0 where it is False, "
+                f"the other way round. Likely mistake: torch.where's arguments swapped, "
+                f"torch.where(mask, h, 0); it takes (condition, value if True, value if "
+                f"False), so torch.where(mask, 0, h) zeroes the masked positions."
+            )
+    assert_tensor_close(
+        out,
+        expected,
+        what=what,
+        mistake="the result is not tanh(x) with the masked positions set to 0 (compare "
+        "torch.where(mask, 0, torch.tanh(x))).",
+    )
     assert_tensor_close(
         grad,
         expected_grad,
@@ -263,9 +284,10 @@ def test_masked_tanh_leaves_inputs_alone_and_keeps_dtype(shape, dtype, device):
     check_unchanged(what, x=(x, x_before), mask=(mask, mask_before))
     if isinstance(got, torch.Tensor) and got.dtype != dtype:
         raise AssertionError(
-            f"{what} returned {got.dtype}: the result keeps x's dtype. Likely mistake: "
-            f"multiplying by mask.float() (or a float32 tensor) promotes the result; use "
-            f"torch.where(mask, 0, h) or h.masked_fill(mask, 0)."
+            f"{what} returned {got.dtype}: the result keeps x's dtype. Likely mistake: a "
+            f"float32 tensor in the computation promotes the result: multiplying by "
+            f"mask.float(), or zeros made without dtype= (torch.zeros(x.shape) is float32); "
+            f"use torch.where(mask, 0, h) or h.masked_fill(mask, 0)."
         )
     zero = torch.zeros((), dtype=dtype, device=device)
     expected = torch.where(mask, zero, torch.tanh(x))
@@ -283,6 +305,13 @@ def test_masked_tanh_leaves_inputs_alone_and_keeps_dtype(shape, dtype, device):
 
 def check_still_a_parameter(w: torch.Tensor, what: str) -> None:
     __tracebackhide__ = True
+    if w.is_leaf and not w.requires_grad:
+        raise AssertionError(
+            f"{what}: w no longer requires grad (requires_grad=False), so no gradient will "
+            f"reach it and an optimiser no longer trains it. Likely mistake: "
+            f"requires_grad_(False) or detach_() to get past the leaf error, never turned "
+            f"back on; do the update under torch.no_grad() instead."
+        )
     if not (w.is_leaf and w.requires_grad and w.grad_fn is None):
         raise AssertionError(
             f"{what}: w is no longer a leaf that requires grad (is_leaf={w.is_leaf}, "
@@ -359,8 +388,17 @@ def test_assign_writes_into_the_leaf(seed, values_dtype, device):
         mistake="w.data = values replaces w's storage, so existing views (and optimiser "
         "state pointing at the old memory) keep the old values; copy_ writes in place.",
     )
+    if w.grad is None:
+        raise AssertionError(
+            f"w.grad after {what} is None; it was a tensor of 0.5 before the call. Likely "
+            f"mistake: w.grad = None (or zero_grad) inside assign_: it changes only w's values "
+            f"and leaves .grad to the caller."
+        )
     assert_tensor_close(
-        w.grad, torch.full_like(w, 0.5), what=f"w.grad after {what}", mistake="grad changed."
+        w.grad,
+        torch.full_like(w, 0.5),
+        what=f"w.grad after {what}",
+        mistake="assign_ changed .grad (zeroed or overwrote it); it changes only w's values.",
     )
 
 
@@ -404,28 +442,55 @@ def test_sgd_step_updates_in_place_and_clears_grads(seed, device):
     if result is not None:
         raise AssertionError(f"{what} should update in place and return None, got {result!r:.60}.")
     if len(arg) != len(arg_before) or any(a is not b for a, b in zip(arg, arg_before, strict=True)):
-        raise AssertionError(f"{what} changed the caller's list of parameters; leave it as is.")
+        raise AssertionError(
+            f"{what} changed the caller's list of parameters (an entry replaced, added or "
+            f"removed); leave it as is. Likely mistake: params[i] = p - lr * p.grad puts a "
+            f"new tensor in the list while the model still holds the old parameter; update "
+            f"each p in place (p.sub_(lr * p.grad))."
+        )
     for k, p in enumerate(params):
         check_still_a_parameter(p, f"parameter {k} after {what}")
         if k > 0 and torch.equal(p.detach(), before[k]):
             raise AssertionError(
                 f"parameter {k} after {what} was not updated although it has a gradient; it "
                 f"comes after a parameter whose .grad is None. Likely mistake: the loop "
-                f"stopped at the parameter without a gradient (break instead of continue)."
+                f"stopped at the parameter without a gradient (break or return instead of "
+                f"continue)."
+            )
+        if torch.equal(p.detach(), before[k]):
+            raise AssertionError(
+                f"parameter {k} after {what} is unchanged; expected p - lr * p.grad. Likely "
+                f"mistake: p = p - lr * p.grad rebinds the loop variable and leaves the "
+                f"parameter unchanged, or the update went into a copy (p.clone(), "
+                f"p.detach().clone()); update p itself in place (p -= ..., p.sub_(...))."
+            )
+        if torch.allclose(p.detach(), before[k] + lr * grads[k]):
+            raise AssertionError(
+                f"parameter {k} after {what} moved to p + lr * p.grad, up the gradient; "
+                f"expected p - lr * p.grad. Likely mistake: add_ instead of sub_ (or "
+                f"alpha=lr instead of alpha=-lr): gradient descent steps against the gradient."
             )
         assert_tensor_close(
             p.detach(),
             before[k] - lr * grads[k],
             what=f"parameter {k} after {what}",
-            mistake="p = p - lr * p.grad rebinds the loop variable and leaves the parameter "
-            "unchanged; update it in place (p -= ..., p.sub_(...)).",
+            mistake="the step is not lr * p.grad: check the scale (lr, not lr**2 or 1 / lr) "
+            "and that each parameter uses its own gradient.",
         )
         if p.data_ptr() != ptrs[k]:
             raise AssertionError(
                 f"parameter {k} after {what} lives in new memory. Likely mistake: p.data = "
-                f"p - lr * p.grad; an optimiser must update the existing storage."
+                f"p - lr * p.grad (or p.set_(...)); an optimiser must update the existing "
+                f"storage."
             )
         if p.grad is not None:
+            if p.grad is held[k] and not torch.equal(p.grad, grads[k]) and not p.grad.any():
+                raise AssertionError(
+                    f"parameter {k}.grad after {what} is the same gradient tensor, zeroed in "
+                    f"place; expected None. Likely mistake: p.grad.zero_() (zero_grad with "
+                    f"set_to_none=False): it changes the gradient tensor the caller still "
+                    f"holds; set p.grad = None instead."
+                )
             raise AssertionError(
                 f"parameter {k}.grad after {what} is still set; expected None. Likely mistake: "
                 f"the gradients were not cleared, so the next backward would add to them."

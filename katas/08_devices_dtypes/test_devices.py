@@ -92,7 +92,8 @@ def test_pick_device_prefers_cuda_then_mps_then_cpu(monkeypatch, cuda, mps, expe
             f"pick_device() with cuda available={cuda}, mps available={mps} returned {got}, "
             f"expected {expected}. Likely mistake: "
             + (
-                "a hard-coded 'cuda', which fails on every machine without a GPU."
+                "a hard-coded 'cuda', which fails on every machine without a GPU, or "
+                "`if torch.cuda.is_available:` without the call (a function is always true)."
                 if got.type == "cuda"
                 else "the order of the checks, or a missing check (CUDA, then MPS, then CPU)."
             )
@@ -144,9 +145,22 @@ def check_moved(got, original, device, path: str = "batch") -> None:
                 f"and walk into nested dicts, lists and tuples."
             )
         if got.dtype != original.dtype or got.shape != original.shape:
-            raise AssertionError(f"{path} changed dtype or shape while moving.")
+            raise AssertionError(
+                f"{path} was {original.dtype} of shape {tuple(original.shape)}, came back "
+                f"{got.dtype} of shape {tuple(got.shape)}: moving keeps both. Likely mistake: "
+                f"a cast (.float(), .to(device, dtype)) or a reshape along with the move; "
+                f"t.to(device) keeps the dtype."
+            )
         if device.type != "meta":
             assert_tensor_close(got, original.to(device), what=path)
+        return
+    if not isinstance(original, dict | list | tuple):
+        if type(got) is not type(original) or got != original:
+            raise AssertionError(
+                f"{path} was {original!r}, came back as {got!r}: leave non-tensors alone. "
+                f"Likely mistake: the recursive helper has no final `return batch` for "
+                f"non-tensors (None comes back), or it converts them (torch.as_tensor)."
+            )
         return
     if type(got) is not type(original):
         raise AssertionError(
@@ -167,10 +181,6 @@ def check_moved(got, original, device, path: str = "batch") -> None:
             )
         for i, (g, o) in enumerate(zip(got, original, strict=True)):
             check_moved(g, o, device, f"{path}[{i}]")
-    elif got != original:
-        raise AssertionError(
-            f"{path} was {original!r}, came back as {got!r}: leave non-tensors alone."
-        )
 
 
 @pytest.mark.task(2)
@@ -196,12 +206,19 @@ def test_to_device_moves_model_and_nested_batch(target, device):
             f"to_device(model, batch, {dest}) returned another model object; nn.Module.to "
             f"moves the caller's model in place and returns it: return that one."
         )
-    for name, t in [*moved_model.named_parameters(), *moved_model.named_buffers()]:
+    for name, t in moved_model.named_parameters():
         if t.device != dest:
             raise AssertionError(
-                f"to_device(model, batch, {dest}): model.{name} is on {t.device}. Likely "
-                f"mistake: moving parameters one by one misses buffers; model.to(device) "
-                f"moves both."
+                f"to_device(model, batch, {dest}): the parameter model.{name} is on "
+                f"{t.device}. Likely mistake: the model was not moved; model.to(device) moves "
+                f"its parameters and buffers in place."
+            )
+    for name, t in moved_model.named_buffers():
+        if t.device != dest:
+            raise AssertionError(
+                f"to_device(model, batch, {dest}): the parameters moved, but the buffer "
+                f"model.{name} is on {t.device}. Likely mistake: moving parameters one by one "
+                f"(for p in model.parameters()) misses buffers; model.to(device) moves both."
             )
     check_moved(moved_batch, batch, dest)
     check_device_agnostic("to_device")
@@ -227,8 +244,16 @@ def test_cast_like_matches_dtype_and_values(dtype, device):
     x = (torch.randn(4, 3, generator=gen, dtype=torch.float64) * 20).to(device)
     ref = torch.zeros(1, dtype=dtype, device=device)
     before = x.clone()
+    what = f"cast_like(x, ref) for a float64 x and {dtype} ref"
     got = kata.cast_like(x, ref)
-    assert_tensor_close(got, x.to(dtype), what=f"cast_like(x, ref) for a float64 x and {dtype} ref")
+    if x.dtype != before.dtype or x.device != before.device:
+        raise AssertionError(
+            f"{what} changed the caller's x: it is now {x.dtype} on {x.device}, was "
+            f"{before.dtype} on {before.device}. Likely mistake: x.data = x.to(...) (or "
+            f"x.set_(...)) converts the caller's tensor in place, as model.to would a module; "
+            f"tensor.to returns a new tensor: return that."
+        )
+    assert_tensor_close(got, before.to(dtype), what=what)
     assert_tensor_close(x, before, what="x after cast_like", mistake="x was changed in place.")
     check_device_agnostic("cast_like")
 
@@ -376,14 +401,25 @@ def test_classify_images_fixes_the_shape_error(seed, layout, device):
         images,
         what=what,
         mistake=lambda err: (
-            "flatten() alone flattens the batch dimension too; keep it: flatten(1)."
+            "the model did not get (N, C*H*W): flatten() alone flattens the batch dimension "
+            "too, flatten(2) keeps C apart; keep only the batch dimension: flatten(1)."
             if "cannot be multiplied" in err
             else "images.view(N, -1) fails on channels_last or sliced (non-contiguous) "
             "images; flatten(1) or reshape copies when it must."
+            if "view" in err
+            else "each image must become one row of C*H*W values before the model: "
+            "images.flatten(1)."
         ),
     )
     expected = torch.stack([model(img.reshape(-1)) for img in images])
-    assert_tensor_close(got, expected, what=what, mistake="pixels flattened in the wrong order.")
+    assert_tensor_close(
+        got,
+        expected,
+        what=what,
+        mistake="pixels flattened in another order than (C, H, W): a permute to (N, H, W, C) "
+        "before flattening (channels_last changes the memory layout, not the logical "
+        "order), or a transpose.",
+    )
     check_device_agnostic("classify_images")
 
 
@@ -407,11 +443,16 @@ def test_run_model_fixes_the_dtype_error(model_dtype, x_dtype, device):
         model,
         x,
         what=what,
-        mistake="a fixed cast such as x.float(); read the dtype from the model's parameters.",
+        mistake="x not cast to the model's dtype: no cast, or a fixed cast such as "
+        "x.float(); read the dtype from the model's parameters.",
     )
-    assert_tensor_close(got, model(x.to(model_dtype)), what=what)
     if any(p.dtype != model_dtype for p in model.parameters()):
-        raise AssertionError(f"{what} changed the model's dtype; cast x, not the model.")
+        raise AssertionError(
+            f"{what} changed the model's dtype to {next(model.parameters()).dtype}; cast x, "
+            f"not the model. Likely mistake: model.to(x) or model.to(x.dtype) moves and casts "
+            f"the caller's model in place."
+        )
+    assert_tensor_close(got, model(x.to(model_dtype)), what=what)
     check_device_agnostic("run_model")
 
 
@@ -422,7 +463,14 @@ def test_run_model_keeps_train_mode_and_the_graph(device):
     reference = copy.deepcopy(model)
     x = (torch.randn(5, 4, generator=gen, dtype=torch.float64) * 3).to(device)
     what = "run_model(model, x) for a float32 model in train mode and a float64 x"
-    got = call("run_model", model, x, what=what, mistake="move and cast x, not the model.")
+    got = call(
+        "run_model",
+        model,
+        x,
+        what=what,
+        mistake="x not cast to the model's dtype (float32): x.to(dtype=p.dtype) for p = "
+        "next(model.parameters()).",
+    )
     if not model.training:
         raise AssertionError(
             f"{what} put the caller's model into eval mode. Likely mistake: model.eval() "
@@ -476,13 +524,15 @@ def target_mistake(err: str) -> str:
     """The likely mistake behind cross_entropy's complaint, read from its message."""
     if "but got Int" in err:
         return (
-            ".int() makes int32, but cross_entropy wants int64 class indices: .long() or "
+            "the targets reach cross_entropy as int32 (.int() makes int32, or they were "
+            "passed on unconverted), but it wants int64 class indices: .long() or "
             "dtype=torch.long."
         )
     if "but got Float" in err or "but got Double" in err or "but got Half" in err:
         return (
-            "the targets are still floating point (targets.to(logits) or .type_as(logits) "
-            "casts them to the logits' dtype); class indices must be int64: .long()."
+            "the targets are still floating point (not converted, or targets.to(logits) / "
+            ".type_as(logits), which cast them to the logits' dtype); class indices must be "
+            "int64: .long()."
         )
     return "the targets must be int64 class indices on logits.device."
 
@@ -499,7 +549,14 @@ def test_classification_loss_fixes_the_target_dtype(target_dtype, device):
             torch.nn.functional.cross_entropy(logits, targets)  # the failing snippet
     what = f"classification_loss(logits, targets) for {target_dtype} targets"
     got = call("classification_loss", logits, targets, what=what, mistake=target_mistake)
-    assert_tensor_close(got, torch.nn.functional.cross_entropy(logits, labels), what=what)
+    assert_tensor_close(
+        got,
+        torch.nn.functional.cross_entropy(logits, labels),
+        what=what,
+        mistake="not the mean cross-entropy of the raw logits: F.nll_loss on logits without "
+        "log_softmax, a softmax before F.cross_entropy (it applies log_softmax itself), or "
+        "reduction='sum'.",
+    )
     check_device_agnostic("classification_loss")
 
 

@@ -61,12 +61,20 @@ def check_model_untouched(model: nn.Module, before: dict, what: str) -> None:
                 f"{before['modes'][name]} to {m.training}. Likely mistake: {why}; save and "
                 f"restore every submodule's .training."
             )
+    buffers = {name for name, _ in model.named_buffers()}
     for key, value in model.state_dict().items():
         if not torch.equal(value, before["state"][key]):
+            why = (
+                "running the forward in train mode, where BatchNorm updates its running "
+                "statistics; call model.eval() first."
+                if key in buffers
+                else "something wrote into the parameters (an optimiser step, an in-place op "
+                "on a weight); evaluation only reads them."
+            )
             raise AssertionError(
-                f"{what} changed the model's buffers or parameters ('{key}'). Likely mistake: "
-                f"running the forward in train mode, where BatchNorm updates its running "
-                f"statistics; call model.eval() first."
+                f"{what} changed the model's buffers or parameters: the "
+                f"{'buffer' if key in buffers else 'parameter'} '{key}' has other values. "
+                f"Likely mistake: {why}"
             )
     for name, p in model.named_parameters():
         if p.requires_grad != before["flags"][name]:
@@ -89,7 +97,9 @@ def check_no_graph(out, what: str) -> None:
     if out.requires_grad or out.grad_fn is not None:
         raise AssertionError(
             f"{what} built a graph: the output has grad_fn={type(out.grad_fn).__name__} and "
-            f"requires_grad={out.requires_grad}. Likely mistake: model(x) outside torch.no_grad()."
+            f"requires_grad={out.requires_grad}. Likely mistake: model(x) outside "
+            f"torch.no_grad() (torch.inference_mode() for predict_fast), or a "
+            f"torch.enable_grad() around it."
         )
 
 
@@ -190,7 +200,54 @@ def test_predict_fast_returns_inference_tensor(device):
     if not isinstance(out, torch.Tensor) or not out.is_inference():
         raise AssertionError(
             "predict_fast(model, x) returned a tensor with is_inference() False. Likely "
-            "mistake: torch.no_grad() instead of torch.inference_mode()."
+            "mistake: torch.no_grad() instead of torch.inference_mode(), or a copy of the "
+            "output made after the inference_mode block ended (clone(), .to(), arithmetic "
+            "outside it make a normal tensor): return model(x)'s output as it is."
+        )
+
+
+class ModeProbe(nn.Module):
+    """Records the grad mode, inference mode and training flag its forward runs in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = nn.Linear(6, 3)
+        self.seen: list[tuple[bool, bool]] = []
+
+    def forward(self, x):
+        self.seen.append((torch.is_grad_enabled(), torch.is_inference_mode_enabled()))
+        return self.linear(x)
+
+
+@pytest.mark.task(1)
+def test_predict_runs_the_forward_with_autograd_off(device):
+    """predict's forward itself runs under no_grad, not with grad on and detached after."""
+    probe = ModeProbe().to(device)
+    what = "predict(model, x)"
+    out = kata.predict(probe, torch.randn(4, 6, device=device))
+    check_no_graph(out, what)
+    if [grad for grad, _ in probe.seen] != [False]:
+        raise AssertionError(
+            f"{what}: the model's forward ran {len(probe.seen)} time(s) with "
+            f"torch.is_grad_enabled()={[grad for grad, _ in probe.seen]}; expected once, with "
+            f"False. The output has no graph, so it was cut afterwards. Likely mistake: "
+            f"model(x).detach() (or .data) instead of torch.no_grad(): the graph and its "
+            f"saved activations are built all the same, the memory no_grad saves is spent."
+        )
+
+
+@pytest.mark.task(2)
+def test_predict_fast_runs_the_forward_in_inference_mode(device):
+    probe = ModeProbe().to(device)
+    what = "predict_fast(model, x)"
+    kata.predict_fast(probe, torch.randn(4, 6, device=device))
+    if probe.seen != [(False, True)]:
+        raise AssertionError(
+            f"{what}: the model's forward ran with (torch.is_grad_enabled(), "
+            f"torch.is_inference_mode_enabled()) = {probe.seen}; expected one run with "
+            f"(False, True). Likely mistake: the forward ran outside torch.inference_mode() "
+            f"(under torch.no_grad(), or with grad on and the output detached), or more than "
+            f"once."
         )
 
 
@@ -360,7 +417,10 @@ def test_only_the_head_gets_gradients(seed, device):
         if p.grad is not None:
             raise AssertionError(
                 f"after {what}.backward() the backbone received gradients (parameter '{name}' "
-                f"has a .grad). Likely mistake: head(backbone(x)) without detach() or no_grad."
+                f"has a .grad). Likely mistake: nothing cuts the graph between backbone and "
+                f"head: head(backbone(x)) without detach() or no_grad, or detach() on the "
+                f"input x (the backbone's parameters are still in the graph) instead of on "
+                f"the features."
             )
         if not p.requires_grad:
             raise AssertionError(
@@ -497,10 +557,19 @@ def test_saved_tensor_count_in_grad_mode_is_what_autograd_saves(device):
                 f"in the unpack hook, which runs only when a backward reads the tensors; the "
                 f"pack hook runs at each save."
             )
+        if got < expected:
+            raise AssertionError(
+                f"{what} returned {got}, but autograd saved {expected} tensors during that "
+                f"forward. Likely mistake: counting distinct tensors (a set of ids or "
+                f"data_ptrs): autograd saves a tensor once for each op that needs it (a "
+                f"ReLU's output again as the next Linear's input), and each save counts; or a "
+                f"pack hook that counts only some tensors (only those that require grad)."
+            )
         if got != expected:
             raise AssertionError(
                 f"{what} returned {got}, but autograd saved {expected} tensors during that "
-                f"forward. Count the calls of the pack hook during exactly one model(x)."
+                f"forward. Likely mistake: the forward ran more than once, or the count adds "
+                f"something besides the pack hook's calls; count them during one model(x)."
             )
 
 
@@ -529,24 +598,16 @@ def test_saved_tensor_count_turns_grad_on_inside_a_callers_no_grad(device):
     what = "saved_tensor_count(model, x, 'grad') called inside the caller's torch.no_grad()"
     with torch.no_grad():
         got = counted(model, x, "grad", what)
-    if got != expected:
+    if got == 0 and expected:
         raise AssertionError(
-            f"{what} returned {got}, expected {expected}. Likely mistake: mode 'grad' ran "
+            f"{what} returned 0, expected {expected}. Likely mistake: mode 'grad' ran "
             f"the forward in whatever mode the caller was in; wrap it in torch.enable_grad()."
         )
-
-
-class ModeProbe(nn.Module):
-    """Records the grad and inference modes its forward runs in."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.linear = nn.Linear(6, 3)
-        self.seen: list[tuple[bool, bool]] = []
-
-    def forward(self, x):
-        self.seen.append((torch.is_grad_enabled(), torch.is_inference_mode_enabled()))
-        return self.linear(x)
+    if got != expected:
+        raise AssertionError(
+            f"{what} returned {got}, expected {expected} (as outside the caller's no_grad). "
+            f"Count the pack hook's calls during one model(x) under torch.enable_grad()."
+        )
 
 
 @pytest.mark.task(4)
@@ -598,7 +659,9 @@ def test_saved_tensor_count_leaves_the_model_and_x_alone(device):
     if got != expected:
         raise AssertionError(
             f"{what} returned {got}, but in train mode (Dropout saves its mask) autograd "
-            f"saved {expected}."
+            f"saved {expected}. Likely mistake: the forward ran in eval mode (model.eval(), "
+            f"the flags put back afterwards), where Dropout saves nothing; or the count is "
+            f"off in every mode (see the other 'grad' tests). Run the model as it is."
         )
     assert_tensor_close(x, x_copy, what=f"{what}: the caller's x afterwards")
 

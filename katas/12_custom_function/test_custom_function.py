@@ -8,8 +8,12 @@ from torchkatas.harness import assert_tensor_close, forbid, load_kata
 
 kata = load_kata(__file__)
 
-# (shape, dim) pairs: last, first, middle and negative dims, length one along dim
-CASES = [((7,), 0), ((3, 5), -1), ((4, 6), 0), ((2, 3, 4), 1), ((3, 1), -1), ((2, 4, 5), -2)]
+# (shape, dim) pairs: last, first, middle and negative dims, length one along dim, and a
+# batch of one (a size-one dim that is not dim: it must stay in the result)
+CASES = [
+    ((7,), 0), ((3, 5), -1), ((4, 6), 0), ((2, 3, 4), 1), ((3, 1), -1), ((2, 4, 5), -2),
+    ((1, 5), -1),
+]  # fmt: skip
 NO_LSE = ("torch.logsumexp", "torch.Tensor.logsumexp", "torch.special.logsumexp")
 
 
@@ -21,7 +25,19 @@ def rand(seed: int, shape, device, dtype=torch.float64, scale: float = 2.0) -> t
 def lse(x: torch.Tensor, dim: int) -> torch.Tensor:
     __tracebackhide__ = True
     with forbid(*NO_LSE, kata=kata, why="Write the stable formula: m + log(sum(exp(x - m)))."):
-        y = kata.logsumexp(x, dim)
+        try:
+            y = kata.logsumexp(x, dim)
+        except NotImplementedError:
+            raise
+        except RuntimeError as err:
+            if "size of tensor" not in str(err):
+                raise
+            raise AssertionError(
+                f"logsumexp(x, {dim}) for x of shape {tuple(x.shape)} raised RuntimeError: "
+                f"{err} Likely mistake: a reduction along dim without keepdim=True "
+                f"(x.amax(dim), or the sum), so it no longer broadcasts against x; keep the "
+                f"dim while computing, squeeze(dim) once at the end."
+            ) from err
     if not isinstance(y, torch.Tensor):
         raise AssertionError(f"logsumexp returned {type(y).__name__}, expected a tensor.")
     if x.requires_grad and type(y.grad_fn).__name__ != "LogSumExpBackward":
@@ -52,7 +68,9 @@ def lse_backward(x: torch.Tensor, dim: int, v: torch.Tensor, what: str) -> torch
         elif "size of tensor" in text or "shape" in text:
             why = (
                 "grad_output has the reduced shape (dim removed): unsqueeze(ctx.dim) it "
-                "before multiplying by the softmax, so it broadcasts along dim."
+                "before multiplying by the softmax, so it broadcasts along dim; the same for "
+                "the saved output in exp(x - out), and at ctx.dim, the dim of this call, "
+                "not a fixed -1."
             )
         else:
             why = (
@@ -81,11 +99,28 @@ def test_logsumexp_forward_matches_torch(dtype, device):
             what=f"the caller's x after logsumexp(x, {dim})",
             mistake="an in-place op on x (x -= m, x.sub_(m)); write x - m, a new tensor.",
         )
+        expected = torch.logsumexp(x_copy, dim)
+        what = f"logsumexp(x, {dim}) for x of shape {shape}, {dtype}"
+        if got.shape != expected.shape:
+            if got.shape == torch.logsumexp(x_copy, dim, keepdim=True).shape:
+                why = "keepdim left on: the result drops dim, squeeze(dim) at the end."
+            elif got.shape == expected.squeeze().shape:
+                why = (
+                    "squeeze() without a dim also drops the other size-one dims (a batch "
+                    "of one); squeeze(dim) removes only the reduced one."
+                )
+            else:
+                why = "reducing over another dim than `dim`."
+            raise AssertionError(
+                f"{what}: expected shape {tuple(expected.shape)}, got {tuple(got.shape)}. "
+                f"Likely mistake: {why}"
+            )
         assert_tensor_close(
             got,
-            torch.logsumexp(x_copy, dim),
-            what=f"logsumexp(x, {dim}) for x of shape {shape}, {dtype}",
-            mistake="summing over the wrong dim, or keepdim left on.",
+            expected,
+            what=what,
+            mistake="the max or the sum taken along another dim than `dim` (the shape can "
+            "still fit), or a wrong formula: m + log(sum(exp(x - m), dim)).",
         )
 
 
@@ -276,7 +311,9 @@ def test_binarize_gradient_is_straight_through_inside_unit_interval(seed, device
     if not torch.equal(got[~inside], torch.zeros_like(got[~inside])):
         raise AssertionError(
             f"{what} is nonzero where |x| > 1: the gradient passed outside [-1, 1] too. "
-            f"The clipped straight-through estimator zeroes it there (mask |x| <= 1)."
+            f"The clipped straight-through estimator zeroes it there (mask |x| <= 1). "
+            f"Likely mistake: no mask at all, or a mask built from the forward's output "
+            f"(|+-1| <= 1 everywhere) instead of the saved input x."
         )
     assert_tensor_close(got, torch.where(inside, v, 0.0), what=what)
 
