@@ -1,5 +1,6 @@
 """Tests for kata 13: gradcheck and detect_anomaly, on planted bugs at random places."""
 
+import math
 from collections.abc import Callable
 
 import pytest
@@ -170,14 +171,19 @@ def test_correct_backward_passes(dtype, seed, device):
     for name, fn, inputs in correct_cases(gen, device, dtype):
         what = f"backward_is_correct(fn, ...) for the correct {name} on {dtype} inputs"
         if not check(fn, inputs, what):
-            why = (
-                "gradcheck in float32 (finite differences that coarse fail even a correct "
-                "backward); use float64 copies."
-                if dtype != torch.float64
-                else "the inputs are float64 already, so not the dtype: tolerances tighter "
-                "than the docstring's (eps=1e-6, atol=1e-5, rtol=1e-3), or the result "
-                "inverted."
-            )
+            wide = tuple(t.double() for t in inputs)
+            if dtype != torch.float64 and check(fn, wide, f"{what}, cast to float64"):
+                # a second check: the same values as float64 inputs pass, so the dtype decides
+                why = (
+                    f"gradcheck in {str(dtype).removeprefix('torch.')} (it passes the same "
+                    f"values given as float64: finite differences that coarse fail even a "
+                    f"correct backward); use float64 copies."
+                )
+            else:
+                why = (
+                    "not the dtype (it fails on float64 inputs too): tolerances tighter than "
+                    "the docstring's (eps=1e-6, atol=1e-5, rtol=1e-3), or the result inverted."
+                )
             raise AssertionError(f"{what} returned False. Likely mistake: {why}")
 
 
@@ -195,30 +201,91 @@ def test_broken_backward_is_flagged(seed, device):
 
 
 @pytest.mark.task(1)
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
 @pytest.mark.parametrize("requires_grad", [False, True])
-def test_gradcheck_leaves_callers_tensors_alone(requires_grad, device):
+def test_gradcheck_leaves_callers_tensors_alone(requires_grad, dtype, device):
     gen = torch.Generator().manual_seed(7)
-    x = rand(gen, 4, device=device).requires_grad_(requires_grad)
+    x = rand(gen, 4, device=device, dtype=dtype).requires_grad_(requires_grad)
+    old_grad = rand(gen, 4, device=device, dtype=dtype) if requires_grad else None
+    x.grad = old_grad  # a gradient the caller accumulated earlier
     x_copy = x.detach().clone()
     if not check(lambda t: Cube.apply(t), (x,), "backward_is_correct(Cube, x)"):
         raise AssertionError("backward_is_correct(Cube, x) returned False for a correct Cube.")
-    what = f"backward_is_correct(Cube, x) for a float64 x with requires_grad={requires_grad}"
+    what = (
+        f"backward_is_correct(Cube, x) for a {str(dtype).removeprefix('torch.')} x with "
+        f"requires_grad={requires_grad}"
+    )
+    if x.dtype != dtype:
+        raise AssertionError(
+            f"{what} changed the caller's x: its dtype is now {x.dtype}. Likely mistake: "
+            f"x.data = x.data.double() (or another assignment to x.data) swapped the caller's "
+            f"storage; make float64 copies with x.detach().to(torch.float64)."
+        )
     if x.requires_grad != requires_grad:
         raise AssertionError(
             f"{what} changed the caller's x: requires_grad is now {x.requires_grad}. Likely "
-            f"mistake: x.double() returns x itself when x is already float64, so "
-            f".requires_grad_() then flips the caller's flag; detach() first."
+            f"mistake: requires_grad_() on the caller's tensor: x.double() (and .to()) return "
+            f"x itself when x is already float64, so .requires_grad_() then flips the "
+            f"caller's flag; detach() first."
         )
-    if x.grad is not None:
+    if old_grad is None and x.grad is not None:
         raise AssertionError(
             f"{what} changed the caller's x: it now has a .grad. Likely mistake: gradcheck "
             f"ran its backward passes through the caller's own tensor; check detached "
             f"copies."
         )
+    if old_grad is not None and (x.grad is None or not torch.equal(x.grad, old_grad)):
+        now = "None" if x.grad is None else "different values"
+        raise AssertionError(
+            f"{what} changed the caller's x: its .grad, set before the call, is now {now}. "
+            f"Likely mistake: clearing or zeroing the inputs' .grad (gradcheck never reads "
+            f".grad: it calls torch.autograd.grad on its own copies), or a backward through "
+            f"the caller's tensor."
+        )
     if not torch.equal(x.detach(), x_copy):
         raise AssertionError(
             f"{what} changed the caller's x: its values differ. Likely mistake: an in-place "
             f"op on the caller's tensor; work on copies."
+        )
+
+
+class GeluTanhBackward(torch.autograd.Function):
+    """Bug: the exact GELU forward with the backward of its tanh approximation (off by ~1e-3)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return torch.nn.functional.gelu(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        c = math.sqrt(2 / math.pi)
+        inner = c * (x + 0.044715 * x**3)
+        t = torch.tanh(inner)
+        d = 0.5 * (1 + t) + 0.5 * x * (1 - t**2) * c * (1 + 3 * 0.044715 * x**2)
+        return grad * d
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("seed", range(2))
+def test_slightly_wrong_backward_is_flagged(seed, device):
+    """A backward off by about 0.1% is caught with the docstring's tolerances."""
+    gen = torch.Generator().manual_seed(200 + seed)
+    x = rand(gen, 12, device=device)
+    what = "backward_is_correct(fn, x) for an exact GELU with the tanh-approximation's backward"
+    if check(lambda t: GeluTanhBackward.apply(t), (x,), what):
+        gross = broken_cases(torch.Generator().manual_seed(100), device)[0]
+        if check(gross[1], gross[2], f"backward_is_correct(fn, ...) for a {gross[0]}"):
+            why = "returning True without running gradcheck, or the result inverted."
+        else:
+            why = (
+                "tolerances looser than the docstring's (eps=1e-6, atol=1e-5, rtol=1e-3): "
+                "the gross bug (a missing factor of 3) is flagged, this 0.1% error is not."
+            )
+        raise AssertionError(
+            f"{what} returned True, but its gradient is off by up to 9e-4, more than "
+            f"atol + rtol * |grad| allows with the docstring's tolerances. Likely mistake: {why}"
         )
 
 
@@ -294,12 +361,19 @@ def test_finds_the_planted_op_by_name(faulty, seed, device):
         why = "read the node's name from the anomaly error, Function '<name>' returned nan."
         if got == output_node:
             why = "returned the output's node (out.grad_fn), not the node anomaly mode names."
+        elif isinstance(got, str) and expected in got:
+            why = (
+                f"the name came back with its quotes or other text around it ({got!r}): "
+                f'take only what is between the quotes, e.g. with re.search(r"Function '
+                f"'(\\w+)'\", str(err))."
+            )
         elif got is None:
             why = (
-                "anomaly mode with check_nan=False, or no anomaly mode (NaN looked for after "
-                "the fact, in .grad): a NaN made inside the backward can be masked (relu, "
-                "where) before it gets there; only anomaly mode with check_nan=True stops at "
-                "the node that made it."
+                "anomaly mode with check_nan=False, or only the forward ran inside the "
+                "detect_anomaly block (backward() after it), or no anomaly mode (NaN looked "
+                "for after the fact, in .grad): a NaN made inside the backward can be masked "
+                "(relu, where) before it gets there; only anomaly mode with check_nan=True, on "
+                "while the backward runs, stops at the node that made it."
             )
         raise AssertionError(
             f"{what} returned {got!r}, expected {expected!r}. Likely mistake: {why}"
@@ -322,30 +396,45 @@ def test_returns_none_without_nan(seed, device):
 @ANOMALY_WARNINGS[0]
 @ANOMALY_WARNINGS[1]
 def test_anomaly_search_leaves_caller_and_other_errors_alone(device):
-    _, fn = planted_chain(3, 0)
     x, w = anomaly_inputs(3, device)
     x.requires_grad_(True)
     x_copy = x.detach().clone()
-    what = "first_nan_op(fn, x, w) with x.requires_grad"
-    if find(fn, (x, w), what) != "LogBackward0":
-        raise AssertionError(f"{what} did not find LogBackward0.")
-    changed = []
-    if x.grad is not None:
-        changed.append("x has a .grad")
-    if not x.requires_grad:
-        changed.append("x no longer requires grad")
-    if w.requires_grad:
-        changed.append("w now requires grad")
-    if w.grad is not None:
-        changed.append("w has a .grad")
-    if not torch.equal(x.detach(), x_copy):
-        changed.append("x's values differ")
-    if changed:
-        raise AssertionError(
-            f"{what} changed the caller's tensors: {', '.join(changed)}. Likely mistake: the "
-            f"forward and backward ran on the caller's own tensors (requires_grad_() on "
-            f"them); run them on x.detach().clone().requires_grad_(True) copies."
-        )
+    # one search that stops at a NaN, one whose backward runs to the leaves
+    for faulty, expected in ((0, "LogBackward0"), (None, None)):
+        _, fn = planted_chain(3, faulty)
+        kind = "with" if faulty is not None else "without"
+        what = f"first_nan_op(fn, x, w) with x.requires_grad, for an fn {kind} a NaN"
+        got = find(fn, (x, w), what)
+        if got != expected:
+            raise AssertionError(f"{what} returned {got!r}, expected {expected!r}.")
+        changed = []
+        if x.grad is not None:
+            changed.append("x has a .grad")
+        if not x.requires_grad:
+            changed.append("x no longer requires grad")
+        if w.requires_grad:
+            changed.append("w now requires grad")
+        if w.grad is not None:
+            changed.append("w has a .grad")
+        if not torch.equal(x.detach(), x_copy):
+            changed.append("x's values differ")
+        if changed:
+            if w.requires_grad or w.grad is not None:
+                why = (
+                    "requires_grad_() on the caller's own tensors: the forward and backward "
+                    "ran on them"
+                )
+            elif x.grad is not None:
+                why = (
+                    "copies made with clone() without detach() (a clone of x stays in x's "
+                    "graph, so the backward flows into x), or the backward ran on x itself"
+                )
+            else:
+                why = "an in-place op or a .data assignment on the caller's tensors"
+            raise AssertionError(
+                f"{what} changed the caller's tensors: {', '.join(changed)}. Likely mistake: "
+                f"{why}; run them on x.detach().clone().requires_grad_(True) copies."
+            )
 
     def shape_bug(x, w):
         return x @ w[:5]  # a shape error, not a NaN: it must reach the caller
@@ -404,6 +493,10 @@ def cancellation(x):
     return (x + 1e5) - 1e5  # float32 spacing at 1e5 is 0.0078: most digits of x are lost
 
 
+def tiny_cancellation(x):
+    return 1e-6 * cancellation(x)  # outputs near 1e-6, each wrong in its third digit
+
+
 def minus_1000(x):
     return x - 1000.0  # exact in float32 for x near 1000 (Sterbenz): nothing to blame on fn
 
@@ -439,10 +532,10 @@ def why_not_flagged(breaks_at: str, make_input, device) -> str:
     """A quick second check that tells the causes apart, for a naive fn judged stable."""
     if judge(inf_everywhere, make_input, "forward_is_stable(x / 0, ...)"):
         return (
-            "outputs of inf or nan were not treated as unstable: forward_is_stable also "
-            "passes fn = x / 0, which is inf everywhere. Check torch.isfinite on out and ref "
-            "first: torch.allclose counts inf as close to inf, and the float64 reference of "
-            "a naive formula overflows too."
+            "outputs of inf were not treated as unstable: forward_is_stable also passes "
+            "fn = x / 0, which is inf everywhere. Check torch.isfinite on out and ref first: "
+            "torch.allclose counts inf as close to inf, torch.isnan alone misses inf, and the "
+            "float64 reference of a naive formula overflows too."
         )
     if breaks_at == "x * 1e3":
         return (
@@ -457,9 +550,16 @@ def why_not_flagged(breaks_at: str, make_input, device) -> str:
             "digits of x in float32. The reference is fn(x32.double()) against out = "
             "fn(x32) in float32."
         )
+    if judge(tiny_cancellation, normal_input(device), "forward_is_stable(1e-6 * cancellation)"):
+        return (
+            "an absolute tolerance, not one scaled by the largest |ref|: forward_is_stable "
+            "also passes 1e-6 * ((x + 1e5) - 1e5), whose outputs are tiny but wrong in the "
+            "third digit. Compare the error with 1e-4 * ref.abs().max()."
+        )
     return (
         "the inputs near 0 (x * 1e-6) were never tried: log(1 + x) loses the digits of x "
-        "only there (your function does catch float32 cancellation on ordinary inputs)."
+        "only there (your function does catch float32 cancellation on ordinary inputs, "
+        "also when the outputs are tiny)."
     )
 
 
@@ -500,9 +600,10 @@ def test_stable_formulas_pass(name, device):
         raise AssertionError(
             f"{what} returned False for a formula that stays finite and within about 1e-7 "
             f"of float64 on every trial. Likely mistake: a tolerance tighter than 1e-4 of the "
-            f"largest |ref|, or an elementwise relative test (entries that underflow in "
-            f"float32, such as a softmax's exp(-100), are far off relative to themselves yet "
-            f"tiny next to the output)."
+            f"largest |ref|, or an absolute tolerance (outputs near 2000 are off by 1e-4 from "
+            f"float32 rounding alone), or an elementwise relative test (entries that underflow "
+            f"in float32, such as a softmax's exp(-100), are far off relative to themselves "
+            f"yet tiny next to the output)."
         )
 
 
@@ -524,10 +625,37 @@ def test_non_finite_outputs_are_flagged(fn_name, device):
     fn = inf_everywhere if fn_name == "x / 0" else torch.log
     what = f"forward_is_stable({fn_name}, make_input)"
     if judge(fn, normal_input(device), what):
+        kind = "inf" if fn_name == "x / 0" else "nan"
+        why = (
+            "no torch.isfinite check on out and ref: torch.allclose counts inf as close to "
+            "inf (and, with equal_nan=True, nan as close to nan)."
+        )
+        if kind == "inf" and not judge(torch.log, normal_input(device), "forward_is_stable(log)"):
+            why = (
+                "a check that finds nan but not inf (it rejects log(x), which is nan for x < 0): "
+                "torch.isnan alone misses inf; use torch.isfinite on out and ref."
+            )
         raise AssertionError(
-            f"{what} returned True, but the output is inf or nan in float32 and in float64. "
-            f"Likely mistake: no torch.isfinite check on out and ref: torch.allclose counts "
-            f"inf as close to inf (and, with equal_nan=True, nan as close to nan)."
+            f"{what} returned True, but the output is {kind} in float32 and in float64. "
+            f"Likely mistake: {why}"
+        )
+
+
+def overflows_in_float64_only(x):
+    """A probe: x itself in float32, inf in float64 (as if only the float64 path overflowed)."""
+    return x + (math.inf if x.dtype == torch.float64 else 0.0)
+
+
+@pytest.mark.task(3)
+def test_non_finite_reference_is_flagged(device):
+    """The verdict is False when only the float64 reference is inf (out is finite)."""
+    what = "forward_is_stable(fn, make_input) for an fn that is finite in float32, inf in float64"
+    if judge(overflows_in_float64_only, normal_input(device), what):
+        raise AssertionError(
+            f"{what} returned True, but the reference ref = fn(x32.double()) is inf, and "
+            f"the docstring calls a non-finite out or ref unstable. Likely mistake: only out "
+            f"was checked with torch.isfinite, not ref (the error, inf, is then compared with "
+            f"a tolerance that is inf too: inf > inf is False)."
         )
 
 
@@ -565,8 +693,41 @@ def test_forward_is_stable_leaves_the_callers_input_alone(device):
         base,
         base_copy,
         what=f"{what}: the caller's tensor afterwards",
-        mistake="scaling the draw in place (x *= 1e3, x.mul_(...)): that changed the caller's "
-        "tensor; x * 1e3 makes a new one.",
+        mistake="an in-place op on the draw, such as scaling it in place (x *= 1e3, "
+        "x.mul_(...)): that changed the caller's tensor; x * 1e3 makes a new one.",
     )
     if not got:
         raise AssertionError(f"{what} returned False for the max-shifted softmax.")
+
+
+@pytest.mark.task(3)
+def test_draws_are_repeatable(device):
+    """Two calls draw the same inputs from a generator the function seeds itself."""
+    draws: list[list[torch.Tensor]] = [[], []]
+    state = torch.random.get_rng_state()
+    for call in range(2):
+        make = normal_input(device)
+
+        def make_input(g, call=call, make=make):
+            x = make(g)
+            draws[call].append(x.clone())
+            return x
+
+        judge(torch.tanh, make_input, "forward_is_stable(torch.tanh, make_input)")
+    what = "forward_is_stable(torch.tanh, make_input), called twice"
+    same = len(draws[0]) == len(draws[1]) and all(
+        torch.equal(a, b) for a, b in zip(draws[0], draws[1], strict=True)
+    )
+    if not same:
+        raise AssertionError(
+            f"{what}: the draws differ between two calls ({len(draws[0])} and "
+            f"{len(draws[1])} draws, not all equal), so the verdict is not repeatable. Likely "
+            f"mistake: a generator seeded at random (gen.seed(), or seeded from the clock) or "
+            f"the global one; use torch.Generator().manual_seed(0)."
+        )
+    if not torch.equal(torch.random.get_rng_state(), state):
+        raise AssertionError(
+            f"{what}: the global random state changed. Likely mistake: drawing from the global "
+            f"generator (torch.default_generator, torch.manual_seed) instead of a "
+            f"torch.Generator of your own."
+        )

@@ -91,7 +91,9 @@ def test_captures_each_named_output(seed, device):
         )
     if x.requires_grad or not torch.equal(x, x_copy):
         raise AssertionError(
-            f"{what} changed the caller's x (values, or requires_grad now {x.requires_grad})."
+            f"{what} changed the caller's x (values, or requires_grad now {x.requires_grad}). "
+            f"Likely mistake: x.requires_grad_() on the caller's x, or an in-place op on it; "
+            f"pass x to the model as it is."
         )
     for name, m in model.named_modules():
         if m.training != modes[name]:
@@ -103,10 +105,28 @@ def test_captures_each_named_output(seed, device):
             )
     assert_tensor_close(output, expected["out"], what=f"{what}: the model's output")
     if output.grad_fn is None:
-        raise AssertionError(f"{what}: the returned output lost its graph; return model(x).")
+        raise AssertionError(
+            f"{what}: the returned output lost its graph (grad_fn is None). Likely mistake: "
+            f"the forward ran under torch.no_grad(), or the output was detached; return "
+            f"model(x) as it came, and detach only the captured copies."
+        )
     if not isinstance(acts, dict) or list(acts) != names:
         got = list(acts) if isinstance(acts, dict) else type(acts).__name__
-        raise AssertionError(f"{what}: expected a dict with keys {names} in order, got {got}.")
+        why = ""
+        if isinstance(acts, dict) and len(names) > 1 and list(acts) == names[-1:]:
+            why = (
+                f" Likely mistake: every hook stored its output under the last name, "
+                f"{names[-1]!r}: a hook closure that reads the loop variable `name` when it "
+                f"runs, after the loop ended; bind it when the hook is made (def hook(module, "
+                f"inputs, output, name=name)), or use functools.partial."
+            )
+        elif isinstance(acts, dict) and sorted(acts) == sorted(names):
+            why = (
+                " Likely mistake: the keys came in the order the hooks fired (the model's "
+                "order), not the order of names; build the result from names, "
+                "{name: acts[name] for name in names}."
+            )
+        raise AssertionError(f"{what}: expected a dict with keys {names} in order, got {got}.{why}")
     for name in names:
         got = acts[name]
         if got.requires_grad or got.grad_fn is not None:
@@ -169,12 +189,45 @@ def test_hooks_removed_when_forward_raises(device):
             raise
     else:
         raise AssertionError(f"{what} returned normally; the forward's error should propagate.")
-    check_no_hooks_left(
-        model,
-        what,
+    why = (
         "Likely mistake: hooks left behind after the forward raised; remove them in a "
-        "finally block (try: output = model(x) finally: handle.remove()).",
+        "finally block (try: output = model(x) finally: handle.remove())."
     )
+    if any(m._forward_hooks for m in model.modules()):
+        # a second check: does a forward that does not raise leave hooks behind too?
+        plain = make_model(3, device)
+        kata.capture_activations(plain, x, ["0", "2.1"])
+        if any(m._forward_hooks for m in plain.modules()):
+            why = (
+                "Likely mistake: the handles are never removed, not even after a forward "
+                "that succeeds; call handle.remove() on each one, in a finally block."
+            )
+    check_no_hooks_left(model, what, why)
+
+
+@pytest.mark.task(1)
+def test_the_callers_own_hooks_stay(device):
+    """Only the hooks capture_activations registered are removed, not the caller's."""
+    model = make_model(8, device)
+    seen: list[str] = []
+    handle = model[0].register_forward_hook(lambda module, inputs, output: seen.append("0"))
+    x = torch.randn(2, 5, dtype=torch.float64, device=device)
+    what = "capture_activations(model, x, ['0']) on a model whose '0' has the caller's hook"
+    try:
+        kata.capture_activations(model, x, ["0"])
+        if len(model[0]._forward_hooks) != 1:
+            raise AssertionError(
+                f"after {what}, '0' has {len(model[0]._forward_hooks)} forward hook(s), "
+                f"expected 1, the caller's. Likely mistake: module._forward_hooks.clear() "
+                f"removes every hook, the caller's too; call remove() on your own handles."
+            )
+        if seen != ["0"]:
+            raise AssertionError(
+                f"the caller's forward hook on '0' ran {len(seen)} time(s) during {what}, "
+                f"expected once (the model runs once, and the caller's hook must still run)."
+            )
+    finally:
+        handle.remove()
 
 
 class Counter(nn.Module):
@@ -187,6 +240,25 @@ class Counter(nn.Module):
     def forward(self, x):
         self.calls += 1
         return x
+
+
+@pytest.mark.task(1)
+def test_runs_the_model_once(device):
+    model = make_model(7, device)
+    model.insert(2, Counter())  # "2" is the counter; the Linear and in-place ReLU stay "0", "1"
+    x = torch.randn(3, 5, dtype=torch.float64, device=device)
+    what = "capture_activations(model, x, ['0', '3.1'])"
+    output, _acts = kata.capture_activations(model, x, ["0", "3.1"])
+    if model[2].calls != 1:
+        raise AssertionError(
+            f"{what} ran the model's forward {model[2].calls} times, expected once. Likely "
+            f"mistake: a forward to capture (under no_grad) and another for the output, or "
+            f"a forward per name; register every hook first, then run model(x) once and "
+            f"return that output."
+        )
+    with torch.no_grad():
+        expected = model(x)
+    assert_tensor_close(output, expected, what=f"{what}: the model's output")
 
 
 @pytest.mark.task(1)
@@ -293,6 +365,14 @@ def check_clipped(got, upstream, clip, what, scale=1.0):
             f"{what}: the gradient was clipped by norm (scaled as a whole); the kata asks "
             f"for elementwise clamping to [-clip, clip]."
         )
+    if not torch.allclose(upstream, upstream.clamp(max=clip)) and torch.allclose(
+        got, upstream.clamp(max=clip) * scale
+    ):
+        raise AssertionError(
+            f"{what}: gradients below -clip passed unclipped: the hook clamps with only the "
+            f"upper bound (grad.clamp(max=clip)); clamp into [-clip, clip], "
+            f"grad.clamp(-clip, clip)."
+        )
     tol = 1e-12 if got.dtype == torch.float64 else 1e-5  # float32: one rounding per product
     assert_tensor_close(got, expected, what=what, rtol=tol, atol=tol)
 
@@ -327,7 +407,11 @@ def test_hook_clips_gradient_of_leaf_then_removes_cleanly(seed, device):
     check_clipped(leaf.grad, upstream, clip, f"{what}: leaf.grad")
     handle.remove()
     if leaf._backward_hooks:
-        raise AssertionError("after handle.remove(), the leaf still has tensor hooks.")
+        raise AssertionError(
+            f"after handle.remove(), the leaf still has {len(leaf._backward_hooks)} tensor "
+            f"hook(s). Likely mistake: more than one hook registered on t, with only one "
+            f"handle returned; register one hook and return its handle."
+        )
     leaf.grad = None
     (c * leaf**3).sum().backward()
     assert_tensor_close(
@@ -342,15 +426,25 @@ def test_hook_clips_gradient_of_leaf_then_removes_cleanly(seed, device):
 @pytest.mark.parametrize("clip", [0.0, -1.0])
 def test_clip_grad_hook_rejects_a_clip_that_is_not_positive(clip, device):
     t = torch.ones(3, dtype=torch.float64, device=device, requires_grad=True) * 2
+    mistake = "no check of clip."
+    if clip == 0:
+        # a second check: is a negative clip rejected? Then only the bound at 0 is wrong.
+        probe = torch.ones(3, dtype=torch.float64, device=device, requires_grad=True) * 2
+        try:
+            kata.clip_grad_hook(probe, -1.0)
+        except NotImplementedError:
+            raise
+        except ValueError:
+            mistake = "checking clip < 0 instead of clip <= 0: a clip of 0 zeroes every gradient."
+        except Exception:  # any other outcome: the check of clip is missing
+            pass
     assert_raises(
         ValueError,
         kata.clip_grad_hook,
         t,
         clip,
         what=f"clip_grad_hook(t, {clip})" + (", clip exactly 0" if clip == 0 else ""),
-        mistake="checking clip < 0 instead of clip <= 0: a clip of 0 zeroes every gradient."
-        if clip == 0
-        else "no check of clip.",
+        mistake=mistake,
     )
     if t._backward_hooks:
         raise AssertionError(

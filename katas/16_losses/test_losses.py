@@ -109,13 +109,13 @@ def test_mse_loss_of_empty_and_float32_inputs(reduction, device):
         got = call("mse_loss", pred, target, reduction=reduction)
         # the mean of no elements is NaN in torch too (0 / 0); 'sum' is 0, 'none' is empty
         expected = F.mse_loss(pred, target, reduction=reduction)
-        assert_tensor_close(
-            got,
-            expected,
-            what=what,
-            mistake=mse_mistake(pred, target, reduction, got),
-            equal_nan=True,
-        )
+        mistake = mse_mistake(pred, target, reduction, got)
+        if pred.numel() == 0 and reduction == "mean":
+            mistake = (
+                "the mean of no elements is NaN (0 / 0), in torch too: a guard such as "
+                "sum / max(numel, 1) returns 0 and hides an empty batch; use .mean()."
+            )
+        assert_tensor_close(got, expected, what=what, mistake=mistake, equal_nan=True)
 
 
 @pytest.mark.task(1)
@@ -148,7 +148,9 @@ def check_unknown_reduction(name, device):
             reduction=reduction,
             what=f"{name}(..., reduction={reduction!r})",
             mistake="only 'mean', 'sum' and 'none' are reductions, and a typo must not pass "
-            "silently (an if/else whose else branch averages hides it); raise ValueError.",
+            "silently (an if/else whose else branch averages hides it), nor raise another "
+            "error (a dict lookup raises KeyError, not the ValueError promised); check the "
+            "reduction and raise ValueError.",
         )
 
 
@@ -160,7 +162,8 @@ def test_mse_loss_unknown_reduction_raises_value_error(device):
 # ----------------------------------------------------------------------------- task 2
 
 BCE_MISTAKE = (
-    "log(sigmoid(x)) computed directly: sigmoid(-1000) rounds to 0 and log(0) = -inf. Use "
+    "log(sigmoid(x)) computed directly (sigmoid(-1000) rounds to 0 and log(0) = -inf), or "
+    "log(1 + exp(x)) (or exp(-x)) as written, where exp(1000) overflows to inf. Use "
     "max(x, 0) - x * t + log1p(exp(-|x|)), where exp never sees a positive number."
 )
 BCE_FORMULA = (
@@ -264,13 +267,17 @@ def test_cross_entropy_equals_torch(reduction, device):
         what = f"cross_entropy(logits {(n, c)}, target {(n,)}, reduction={reduction!r})"
         got = call("cross_entropy", logits, target, reduction=reduction)
         expected = nn.CrossEntropyLoss(reduction=reduction)(logits, target)
-        assert_tensor_close(
-            got,
-            expected,
-            what=what,
-            mistake="the log-probability of the wrong class (gather along dim 1, the classes), "
-            "or a reduction that is not torch's.",
+        mistake = (
+            "the log-probability of the wrong class (gather along dim 1, the classes), or a "
+            "reduction that is not torch's."
         )
+        if isinstance(got, torch.Tensor) and got.shape == (n, n):
+            mistake = (
+                "logits[:, target] picks every target's class in every row, an (N, N) "
+                "matrix; pick one entry per row with logits.gather(1, target[:, None]) or "
+                "logits[torch.arange(N), target]."
+            )
+        assert_tensor_close(got, expected, what=what, mistake=mistake)
 
 
 @pytest.mark.task(3)
@@ -291,8 +298,17 @@ def test_cross_entropy_is_finite_for_extreme_logits(dtype, device):
     got, g_got = grads(
         lambda x, t: call("cross_entropy", x, t, reduction="none"), (logits, target), 4
     )
-    check_finite(got, what, CE_MISTAKE)
-    check_finite(g_got, f"the gradient of {what}", CE_MISTAKE)
+    why = CE_MISTAKE
+    if isinstance(got, torch.Tensor) and got.shape == (4,):
+        # a second check, by row: row 2 (all -1000) lies 2000 below the tensor's max (1000)
+        if bool(torch.isfinite(got[0])) and not bool(torch.isfinite(got[2])):
+            why = (
+                "the shift is the max of the whole tensor (logits.max()), not each row's: row "
+                "2, all -1000, sits 2000 below it, exp(-2000) = 0 and log(0) = -inf. Subtract "
+                "logits.max(dim=1, keepdim=True).values."
+            )
+    check_finite(got, what, why)
+    check_finite(g_got, f"the gradient of {what}", why)
     expected, g_exp = grads(
         lambda x, t: F.cross_entropy(x, t, reduction="none"), (logits, target), 4
     )
@@ -334,7 +350,8 @@ def test_cross_entropy_unknown_reduction_raises_value_error(device):
 
 CTC_MISTAKE = (
     "F.ctc_loss wants log-probabilities (log_softmax over the classes, dim=-1, not raw "
-    "logits) laid out time first, (T, B, C): transpose(0, 1) the batch-first logits."
+    "logits) laid out time first, (T, B, C): transpose(0, 1) the batch-first logits (not "
+    "reshape or view, which keep the memory order and scramble the frames)."
 )
 
 
@@ -369,6 +386,12 @@ def test_ctc_loss_equals_torch_on_batch_first_logits(b, t, c, device):
             f"{what} raised RuntimeError: {err}. Likely mistake: {CTC_MISTAKE}"
         ) from err
     expected = ctc_reference(*inputs)
+    if isinstance(got, torch.Tensor) and got.shape == () and b > 1:
+        raise AssertionError(
+            f"{what} returned one number (shape ()), expected one loss per sequence, shape "
+            f"({b},). Likely mistake: F.ctc_loss's default reduction is 'mean' (each loss "
+            f"divided by its target length, then averaged); pass reduction='none'."
+        )
     assert_tensor_close(got, expected, what=what, mistake=CTC_MISTAKE)
     module_form = nn.CTCLoss(blank=0, reduction="none")  # the same function as a module
     log_probs = inputs[0].log_softmax(-1).transpose(0, 1)
@@ -507,13 +530,65 @@ def test_bce_of_sigmoid_saturates_where_bce_with_logits_does_not(device):
         mistake="log(1 - 1) is -inf; torch clamps it at -100, so the loss is exactly 100, "
         "whatever the true logit. (An epsilon or a clip gives another number.)",
     )
+    mistake = BCE_FORMULA
+    if isinstance(on_logits, torch.Tensor) and torch.allclose(
+        on_logits.detach().float().cpu(), torch.full((2,), 100.0)
+    ):
+        mistake = (
+            "computed through sigmoid, the probability rounds to 1.0 (sigmoid rounds to 1 in "
+            "float32 from x of about 17) and the loss stops at the clamp (100), with a zero "
+            "gradient. Work from the logit: max(x, 0) - x * t + log1p(exp(-|x|)) gives 20 "
+            "and 50."
+        )
     assert_tensor_close(
         on_logits,
         F.binary_cross_entropy_with_logits(x, target, reduction="none"),  # [20, 50]
         what="bce_with_logits(x, 0) at x = [20, 50] in float32",
-        mistake="computed through sigmoid, the probability rounds to 1.0 (sigmoid rounds to 1 "
-        "in float32 from x of about 17) and the loss stops at the clamp (100), with a zero "
-        "gradient. Work from the logit: max(x, 0) - x * t + log1p(exp(-|x|)) gives 20 and 50.",
+        mistake=mistake,
+    )
+
+
+EMPTY_REFERENCE = {
+    "bce_with_logits": F.binary_cross_entropy_with_logits,
+    "cross_entropy": F.cross_entropy,
+    "bce": F.binary_cross_entropy,
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=pytest.mark.task(task), id=name)
+        for task, name in [(2, "bce_with_logits"), (3, "cross_entropy"), (5, "bce")]
+    ],
+)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_losses_of_an_empty_batch(name, reduction, device):
+    """An empty batch gives torch's answer: NaN for 'mean', 0 for 'sum', empty for 'none'."""
+    if name == "cross_entropy":
+        inputs = (torch.empty(0, 4, device=device), torch.empty(0, dtype=torch.long, device=device))
+    else:
+        inputs = (torch.empty(0, 3, device=device), torch.empty(0, 3, device=device))
+    what = f"{name}(a batch of shape {tuple(inputs[0].shape)}, ..., reduction={reduction!r})"
+    try:
+        got = call(name, *inputs, reduction=reduction)
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        if "numel() == 0" not in str(err):
+            raise
+        raise AssertionError(
+            f"{what} raised RuntimeError: {err} Likely mistake: min() or max() of an empty "
+            f"tensor (a range check written as probs.min() < 0 or probs.max() > 1, or a "
+            f"max without dim=); check ((probs < 0) | (probs > 1)).any() instead."
+        ) from err
+    expected = EMPTY_REFERENCE[name](*inputs, reduction=reduction)
+    assert_tensor_close(
+        got,
+        expected,
+        what=what,
+        mistake="the mean of no elements is NaN, as torch's; the sum is 0.",
+        equal_nan=True,
     )
 
 

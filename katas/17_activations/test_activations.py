@@ -47,12 +47,14 @@ SIGMOID_AT_ZERO = (
     "torch.where(x >= 0, -x, x) is -|x| with slope -1 there."
 )
 TANH_OVERFLOW = (
-    "(exp(x) - exp(-x)) / (exp(x) + exp(-x)) as written: at x = 1000 it is inf / inf = NaN. "
+    "an exp of a large positive number: (exp(x) - exp(-x)) / (exp(x) + exp(-x)) as written "
+    "(inf / inf = NaN at x = 1000), or exp(-2x) without the |x| (exp(2000) at x = -1000). "
     "Use exp(-2|x|) and the sign of x."
 )
 TANH_AT_ZERO = (
-    "the slope at exactly x = 0 (torch's is 1): x.abs() has gradient 0 at exactly 0; write "
-    "-|x| as torch.where(x >= 0, -x, x)."
+    "the slope at exactly x = 0 (torch's is 1): x.abs() and torch.sign(x) both have "
+    "gradient 0 at exactly 0 (and sign(0) is 0), which zeroes it; write -|x| as "
+    "torch.where(x >= 0, -x, x) and apply the sign with torch.where(x >= 0, t, -t)."
 )
 RELU_MISTAKE = (
     "the gradient at exactly 0: torch.relu's is 0, but torch.maximum(x, 0) splits it (0.5) "
@@ -235,7 +237,15 @@ def check_masked(name, device):
     got, g_got = value_and_grad(lambda t: call(name, t), x, 40)
     expected, g_exp = value_and_grad(lambda t: oracle(name, t), x, 40)
     assert_tensor_close(got, expected, what=what, mistake="exp(-inf) is 0: let it be.")
-    check_finite(g_got, f"the gradient of {what}", "subtracting a max that is -inf (-inf - -inf).")
+    why = (
+        "a log of a probability (log(softmax(x)): at a masked position p is 0, the log's "
+        "gradient 1 / 0 is inf, and inf * 0 is NaN; use shifted - log(sum(exp(shifted)))), "
+        "or a max that is -inf subtracted (-inf - -inf)."
+        if name == "log_softmax"
+        else "a max that is -inf subtracted (-inf - -inf), or an operation whose gradient is "
+        "inf where a probability is 0 (a log, a division by p)."
+    )
+    check_finite(g_got, f"the gradient of {what}", why)
     assert_tensor_close(g_got, g_exp, what=f"the gradient of {what}")
 
 
@@ -305,8 +315,24 @@ def test_relu_gradient_at_exactly_zero(device):
     got, g_got = value_and_grad(lambda t: call("relu", t), x, 3)
     _, g_exp = value_and_grad(torch.relu, x, 3)
     assert_tensor_close(got, torch.relu(x), what="relu(x) for x = [-2, 0, -0, 3]")
+    mistake = RELU_MISTAKE
+    if isinstance(g_got, torch.Tensor) and not torch.allclose(g_got, g_exp):
+        # a second check: the slope at exactly 0 alone tells the usual causes apart
+        zero = torch.zeros(1, device=device, requires_grad=True)
+        (slope,) = torch.autograd.grad(call("relu", zero).sum(), zero)
+        if float(slope) == 1.0:
+            mistake = (
+                "the gradient at exactly 0 is 1, torch.relu's is 0: x >= 0 in the where (or "
+                "x * (x >= 0)) sends the tie at 0 through the x branch; use torch.where(x > 0, "
+                "x, 0)."
+            )
+        elif float(slope) == 0.5:
+            mistake = (
+                "the gradient at exactly 0 is 0.5, torch.relu's is 0: torch.maximum(x, 0) "
+                "splits the gradient of a tie; use torch.where(x > 0, x, 0)."
+            )
     assert_tensor_close(
-        g_got, g_exp, what="the gradient of relu(x) at x = [-2, 0, -0, 3]", mistake=RELU_MISTAKE
+        g_got, g_exp, what="the gradient of relu(x) at x = [-2, 0, -0, 3]", mistake=mistake
     )
 
 
@@ -440,9 +466,10 @@ def test_sigmoid_keeps_relative_precision_in_its_tail(dtype, device):
         got,
         torch.sigmoid(x),
         what=f"sigmoid(x) for x = {x.tolist()} ({dtype}), compared relatively",
-        mistake="1 - sigmoid(-x) (or 1 - 1 / (1 + exp(x))) for negative x: 1 minus a number "
-        "close to 1 cancels, and the tiny probability loses its relative precision (or "
-        "becomes 0). For x < 0 use exp(x) / (1 + exp(x)).",
+        mistake="1 - sigmoid(-x) (or 1 - 1 / (1 + exp(x)), or 0.5 * (1 + tanh(x / 2))) for "
+        "negative x: 1 minus a number close to 1 (or 1 plus one close to -1) cancels, and the "
+        "tiny probability loses its relative precision (or becomes 0). For x < 0 use "
+        "exp(x) / (1 + exp(x)).",
         rtol=1e-5 if dtype == torch.float32 else 1e-12,
         atol=0.0,
     )
@@ -492,4 +519,16 @@ def test_activations_leave_the_callers_tensor_alone(name, device):
             f"leave its input as it was (the caller, or autograd, still needs it). Likely "
             f"mistake: an in-place operation on x (x -= ..., x.clamp_(...), "
             f"x[x < 0] = 0); write x = x - ... or torch.where(...) instead."
+        )
+    # a new tensor, also where nothing needs to change (no negatives, nothing to zero)
+    positive = random_input(71, (4, 6), device, torch.float32).abs() + 1
+    out = call(name, positive)
+    if isinstance(out, torch.Tensor) and (
+        out is positive or out.untyped_storage().data_ptr() == positive.untyped_storage().data_ptr()
+    ):
+        raise AssertionError(
+            f"{name}(x) for an x without negative entries returned the caller's x itself (or "
+            f"a view of it), not a new tensor: writing into the result rewrites x. Likely "
+            f"mistake: a shortcut such as `if (x >= 0).all(): return x`; always return a new "
+            f"tensor (torch.where(x > 0, x, 0) is one)."
         )

@@ -16,7 +16,8 @@ def capture_activations(
     returns (graph included); activations maps each name, in the order given, to a detached
     copy of that submodule's output (requires_grad False), which later in-place ops in the
     model (ReLU(inplace=True)) must not change. Uses register_forward_hook and removes every
-    hook before returning, also when the forward raises: afterwards no module keeps a hook.
+    hook it registered before returning, also when the forward raises: afterwards no module
+    keeps one of them, and hooks the caller registered are still there.
     Raises AttributeError for a name that is not a submodule, before running the model.
     """
     modules = {name: model.get_submodule(name) for name in names}  # fails before any hook
