@@ -123,14 +123,55 @@ def test_output_shape(seed, device):
     gen = torch.Generator().manual_seed(seed)
     c, k = torch.randint(1, 5, (2,), generator=gen).tolist()
     model = build(c, k + 1, 0.5, device, seed)
-    for batch in (2, 5):
+    for batch in (1, 2, 5):
         x = random_input(seed, device, batch=batch, channels=c)
+        model.train(batch > 1)  # one sample: eval mode, as at test time
         out = model(x)
         if not isinstance(out, torch.Tensor) or out.shape != (batch, k + 1):
             got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+            hint = (
+                " Likely mistake: squeeze() without a dim, which drops a batch of one too: "
+                "use h.mean(dim=(2, 3)) or flatten(1)."
+                if batch == 1 and isinstance(out, torch.Tensor) and out.shape == (k + 1,)
+                else ""
+            )
             raise AssertionError(
                 f"SmallCNN({c}, {k + 1})(x) for x of shape {tuple(x.shape)} returned {got}, "
-                f"expected ({batch}, {k + 1}). Layers: {ORDER}."
+                f"expected ({batch}, {k + 1}). Layers: {ORDER}.{hint}"
+            )
+
+
+@pytest.mark.task(1)
+def test_dropout_probability_defaults_to_half(device):
+    torch.manual_seed(0)
+    model = kata.SmallCNN(3, 4)
+    (drop,) = layers(model)[nn.Dropout]
+    if drop.p != 0.5:
+        raise AssertionError(
+            f"SmallCNN(3, 4), without p, has Dropout(p={drop.p}), expected the default p=0.5. "
+            f"Likely mistake: a different default in __init__'s signature, or nn.Dropout() "
+            f"built with a constant instead of p."
+        )
+
+
+@pytest.mark.task(1)
+def test_batchnorm_layers_keep_their_defaults(device):
+    model = build(3, 4, 0.5, device)
+    for i, bn in enumerate(layers(model)[nn.BatchNorm2d]):
+        got = (bn.momentum, bn.eps, bn.affine, bn.track_running_stats)
+        if got != (0.1, 1e-5, True, True):
+            raise AssertionError(
+                f"BatchNorm2d layer {i} of SmallCNN(3, 4) has momentum={bn.momentum}, "
+                f"eps={bn.eps}, affine={bn.affine}, track_running_stats="
+                f"{bn.track_running_stats}; the docstring asks for BatchNorm2d(C) with its "
+                f"defaults (momentum=0.1, eps=1e-05, affine=True, track_running_stats=True). "
+                + (
+                    "Likely mistake: momentum in the Keras/TensorFlow sense (0.9, 0.99: the "
+                    "weight of the old statistics); PyTorch's momentum is the weight of the "
+                    "new batch, 0.1 by default."
+                    if bn.momentum is not None and bn.momentum > 0.5
+                    else "Likely mistake: a non-default argument passed to nn.BatchNorm2d."
+                )
             )
 
 
@@ -166,8 +207,8 @@ def test_train_mode_uses_batch_statistics_and_updates_running_ones(seed, device)
         expected,
         what=f"SmallCNN(3, 5, p=0.0) in train mode on x of shape {tuple(x.shape)}",
         mistake=f"layers in the wrong order (expected {ORDER}), max pooling after the "
-        f"second block instead of the first, or BatchNorm normalizing with its running "
-        f"statistics in train mode.",
+        f"second block instead of the first, a max (or a sum) over (H, W) instead of the "
+        f"mean, or BatchNorm normalizing with its running statistics in train mode.",
     )
     for i, ((m, v), (rm, rv)) in enumerate(zip(running_stats(model), stats, strict=True)):
         assert_tensor_close(m, rm, what=f"BatchNorm {i} running_mean after one train forward")
@@ -183,8 +224,8 @@ def test_dropout_is_active_in_train_mode_only(device):
     if torch.equal(a, b):
         raise AssertionError(
             "SmallCNN(3, 5, p=0.5) in train mode gave the same logits twice for the same x: "
-            "dropout is not active. Likely mistake: no nn.Dropout in forward, or "
-            "F.dropout(h, p) called with training=False."
+            "dropout is not active. Likely mistake: the nn.Dropout not called in forward, "
+            "or F.dropout(h, p) called with training=False."
         )
     model.eval()
     a, b = model(x), model(x)
@@ -194,7 +235,9 @@ def test_dropout_is_active_in_train_mode_only(device):
         what="SmallCNN in eval mode, called twice on the same x",
         rtol=0,
         atol=0,
-        mistake="F.dropout(h, p, training=True) hard-coded: use nn.Dropout or self.training.",
+        mistake="dropout still active in eval mode: F.dropout(h, p), whose training "
+        "argument defaults to True, or training=True hard-coded; call the nn.Dropout layer, "
+        "or pass training=self.training.",
     )
 
 
@@ -292,10 +335,25 @@ def test_predict_matches_eval_reference(seed, device):
     expected, _ = reference(model, x, training=False)
     before = running_stats(model)
     got = kata.predict(model, x)
-    assert_tensor_close(
-        got, expected, what="predict(model, x) for a model in train mode", mistake=NOT_EVAL
-    )
+    # running statistics that moved pin BatchNorm in train mode; check that before the values
     check_stats_unchanged(before, model, "predict(model, x)", NOT_EVAL)
+    what = "predict(model, x) for a model in train mode"
+    if (
+        isinstance(got, torch.Tensor)
+        and got.shape == expected.shape
+        and torch.allclose(got.double(), expected.softmax(-1))
+    ):
+        raise AssertionError(
+            f"{what} returned softmax(logits), probabilities. Likely mistake: predict returns "
+            f"the logits model(x) themselves; a softmax (or an argmax) is the caller's choice."
+        )
+    assert_tensor_close(
+        got,
+        expected,
+        what=what,
+        mistake=f"{NOT_EVAL} Or (the running statistics did not move) only some layers "
+        f"switched to eval, or something other than the logits model(x) returned.",
+    )
     again = kata.predict(model, x)
     assert_tensor_close(
         again, got, what="predict(model, x) called twice", rtol=0, atol=0, mistake=NOT_EVAL
@@ -369,11 +427,20 @@ def test_predict_restores_the_mode_when_the_forward_raises(device):
     awake = modes(model)
     if not all(awake.values()):
         asleep = sorted(k for k, v in awake.items() if not v)
+        # a second check: does predict restore the mode when the forward pass succeeds?
+        plain = build(3, 4, 0.5, device).train()
+        kata.predict(plain, random_input(2, device))
+        why = (
+            "the modes are restored after the forward pass but not in a finally block: use "
+            "try/finally, so an error (a bad batch, an interrupt) cannot leave the model in "
+            "eval mode."
+            if all(modes(plain).values())
+            else "the modes are never restored (not even when the forward pass succeeds): "
+            "remember each submodule's .training and restore it in a finally block."
+        )
         raise AssertionError(
             f"predict(model, x) for a training model whose forward raised left {asleep} in eval "
-            f"mode. Likely mistake: the modes are restored after the forward pass but not in a "
-            f"finally block: use try/finally, so an error (a bad batch, an interrupt) cannot "
-            f"leave the model in eval mode."
+            f"mode. Likely mistake: {why}"
         )
 
 
@@ -388,11 +455,16 @@ def test_predict_restores_the_models_mode(training, device):
     if after != before:
         changed = sorted(k for k in before if before[k] != after[k])
         state = "train" if training else "eval"
-        why = (
-            "model.eval() without switching back afterwards (use try/finally)."
-            if training
-            else "model.train() afterwards instead of restoring the mode each submodule had."
-        )
+        if "(model)" not in changed:
+            why = (
+                "model.training = was_training, which sets the flag of the top-level module "
+                "only; its submodules keep the mode predict gave them. Restore each "
+                "submodule's .training (or call model.train(was_training))."
+            )
+        elif training:
+            why = "model.eval() without switching back afterwards (use try/finally)."
+        else:
+            why = "model.train() afterwards instead of restoring the mode each submodule had."
         raise AssertionError(
             f"predict(model, x) on a model in {state} mode left the model in "
             f"{'eval' if training else 'train'} mode (changed: {changed}). Likely mistake: {why}"
@@ -409,24 +481,54 @@ def test_freeze_batchnorm_sets_modes_and_requires_grad(device):
     kata.freeze_batchnorm(model)
     for name, m in model.named_modules():
         frozen = isinstance(m, nn.BatchNorm2d)
-        if frozen and m.training:
-            raise AssertionError(
-                f"after freeze_batchnorm(model), BatchNorm {name} is still in training mode, "
-                f"so its running statistics keep changing. Likely mistake: only "
-                f"requires_grad_(False); also call .eval() on each BatchNorm."
-            )
+        if frozen:
+            check_batchnorm_frozen(name, m)
         if not frozen and name and not m.training:
             raise AssertionError(
                 f"after freeze_batchnorm(model), {name} ({type(m).__name__}) is in eval mode. "
                 f"Likely mistake: model.eval() on the whole model; only BatchNorm is frozen."
             )
         for pname, p in m.named_parameters(recurse=False):
-            if p.requires_grad == frozen:
+            if not frozen and not p.requires_grad:
                 raise AssertionError(
-                    f"after freeze_batchnorm(model), {name}.{pname}.requires_grad is "
-                    f"{p.requires_grad}, expected {not frozen}. Only BatchNorm's weight and "
-                    f"bias stop requiring grad."
+                    f"after freeze_batchnorm(model), {name}.{pname}.requires_grad is False, "
+                    f"expected True. Likely mistake: requires_grad_(False) on more than the "
+                    f"BatchNorm layers; only BatchNorm's weight and bias stop requiring grad."
                 )
+
+
+def check_batchnorm_frozen(name, m):
+    """One BatchNorm after freeze_batchnorm: eval mode, weight and bias not requiring grad."""
+    __tracebackhide__ = True
+    grads = [pname for pname, p in m.named_parameters(recurse=False) if p.requires_grad]
+    if m.training:
+        why = (
+            "this BatchNorm was not reached at all (its mode and its requires_grad are both "
+            "as before): model.children(), which lists only direct children, instead of "
+            "model.modules(), which recurses, or a type test that misses it."
+            if grads
+            else "only requires_grad_(False), or momentum=0 / track_running_stats=False to "
+            "stop the statistics: also call .eval() on each BatchNorm, which makes it "
+            "normalize with its running statistics."
+        )
+        raise AssertionError(
+            f"after freeze_batchnorm(model), BatchNorm {name} ({type(m).__name__}) is still in "
+            f"training mode, so it normalizes with batch statistics (and updates its running "
+            f"statistics). Likely mistake: {why}"
+        )
+    if grads:
+        why = (
+            "m.requires_grad = False, which sets a plain attribute on the module, not on its "
+            "parameters: call m.requires_grad_(False)."
+            if "requires_grad" in vars(m)
+            else "requires_grad never turned off: call m.requires_grad_(False) on each "
+            "BatchNorm."
+        )
+        raise AssertionError(
+            f"after freeze_batchnorm(model), BatchNorm {name} is in eval mode but "
+            f"{[f'{name}.{g}' for g in grads]} still require grad, expected False. "
+            f"Likely mistake: {why}"
+        )
 
 
 @pytest.mark.task(3)
@@ -464,11 +566,17 @@ def test_predict_keeps_frozen_batchnorm_frozen(device):
     kata.predict(model, random_input(3, device))
     after = modes(model)
     if after != before:
-        changed = sorted(k for k in before if before[k] != after[k])
+        unfrozen = sorted(k for k in before if not before[k] and after[k])
+        asleep = sorted(k for k in before if before[k] and not after[k])
+        if unfrozen:
+            raise AssertionError(
+                f"predict(model, x) unfroze frozen BatchNorm layers: {unfrozen} went back to "
+                f"training mode. Likely mistake: restoring the mode with model.train(...), "
+                f"which sets every submodule; remember and restore each submodule's .training."
+            )
         raise AssertionError(
-            f"predict(model, x) unfroze frozen BatchNorm layers: the mode of {changed} changed. "
-            f"Likely mistake: restoring only the top-level mode with model.train(was_training), "
-            f"which sets every submodule; remember and restore each submodule's .training."
+            f"predict(model, x) on a training model with frozen BatchNorm left {asleep} in "
+            f"eval mode. Likely mistake: the modes are not restored after the forward pass."
         )
 
 
@@ -495,6 +603,8 @@ def freeze(model, what):
     try:
         return kata.freeze_batchnorm(model)
     except (AttributeError, TypeError) as err:
+        if "NoneType" not in str(err):
+            raise
         raise AssertionError(
             f"freeze_batchnorm({what}) raised {type(err).__name__}: {err}. Likely mistake: "
             f"m.weight.requires_grad = False on a BatchNorm built with affine=False, whose "
@@ -506,14 +616,24 @@ def freeze(model, what):
 def test_freeze_batchnorm_handles_every_dimension(device):
     model = EveryBatchNorm().to(device).train()
     freeze(model, "a model with BatchNorm1d, BatchNorm2d, BatchNorm3d")
+    norms = {name: m for name, m in model.named_modules() if is_batchnorm(m)}
+    missed = sorted(
+        name
+        for name, m in norms.items()
+        if m.training or any(p.requires_grad for p in m.parameters())
+    )
+    kinds = {name: type(m).__name__ for name, m in norms.items()}
+    if missed and all(kinds[n] != "BatchNorm2d" for n in missed):
+        raise AssertionError(
+            f"after freeze_batchnorm(model), {[f'{n} ({kinds[n]})' for n in missed]} are not "
+            f"frozen (still in training mode, or still requiring grad), while every "
+            f"BatchNorm2d is. Likely mistake: only nn.BatchNorm2d is matched; freeze "
+            f"BatchNorm1d and BatchNorm3d too: isinstance(m, nn.modules.batchnorm._BatchNorm) "
+            f"covers them all."
+        )
+    for name in missed:
+        check_batchnorm_frozen(name, norms[name])
     for name, m in model.named_modules():
-        if is_batchnorm(m) and m.training:
-            raise AssertionError(
-                f"after freeze_batchnorm(model), {name} ({type(m).__name__}) is still in "
-                f"training mode. Likely mistake: only nn.BatchNorm2d is matched; freeze "
-                f"BatchNorm1d and BatchNorm3d too: isinstance(m, "
-                f"nn.modules.batchnorm._BatchNorm) covers them all."
-            )
         if not is_batchnorm(m) and not m.training:
             raise AssertionError(
                 f"after freeze_batchnorm(model), {name or '(model)'} ({type(m).__name__}) is in "
@@ -521,16 +641,11 @@ def test_freeze_batchnorm_handles_every_dimension(device):
                 f"is frozen."
             )
         for pname, param in m.named_parameters(recurse=False):
-            if param.requires_grad == is_batchnorm(m):
-                why = (
-                    "only nn.BatchNorm2d is matched; freeze BatchNorm1d and BatchNorm3d too."
-                    if is_batchnorm(m)
-                    else "requires_grad_(False) on more than the BatchNorm layers."
-                )
+            if not is_batchnorm(m) and not param.requires_grad:
                 raise AssertionError(
-                    f"after freeze_batchnorm(model), {name}.{pname}.requires_grad is "
-                    f"{param.requires_grad}, expected {not is_batchnorm(m)}. Likely mistake: "
-                    f"{why}"
+                    f"after freeze_batchnorm(model), {name}.{pname}.requires_grad is False, "
+                    f"expected True. Likely mistake: requires_grad_(False) on more than the "
+                    f"BatchNorm layers."
                 )
 
 

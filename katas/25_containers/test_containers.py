@@ -55,9 +55,19 @@ def check_keys(model, expected, what):
     __tracebackhide__ = True
     got = list(model.state_dict())
     if got != expected:
-        raise AssertionError(
-            f"{what}.state_dict() has keys {got}, expected {expected}. {NOT_REGISTERED}"
+        if sorted(got) == sorted(expected):
+            raise AssertionError(
+                f"{what}.state_dict() has the right keys in another order: {got}, expected "
+                f"{expected}. Likely mistake: the submodules registered in a different order "
+                f"from the one given (sorted names?): build them in the caller's order."
+            )
+        missing = [k for k in expected if k not in got]
+        why = (
+            NOT_REGISTERED
+            if missing and set(got) < set(expected)
+            else "Likely mistake: submodules registered under other names than the docstring's."
         )
+        raise AssertionError(f"{what}.state_dict() has keys {got}, expected {expected}. {why}")
 
 
 def check_dtype(model, dtype, what):
@@ -118,11 +128,20 @@ def test_sequential_has_named_layers(seed):
     names = [name for name, _ in model.named_children()]
     expected = sequential_names(sizes)
     if names != expected:
-        extra = " (a ReLU after the last layer?)" if len(names) == len(expected) + 1 else ""
+        if all(name.isdigit() for name in names):
+            why = (
+                "nn.Sequential(*layers) numbers them 0, 1, 2...: pass an OrderedDict of "
+                "name -> layer to nn.Sequential to name them."
+            )
+        elif names == [*expected, f"relu{len(sizes) - 2}"]:
+            why = "a ReLU after the last layer too; the last Linear gives the logits."
+        else:
+            why = (
+                "other names than fc0, relu0, fc1, ... (numbered from 0, one number per "
+                "Linear and the ReLU after it), or a layer missing."
+            )
         raise AssertionError(
-            f"{what} has children named {names}, expected {expected}{extra}. Likely mistake: "
-            f"nn.Sequential(*layers) numbers them 0, 1, 2...: pass an OrderedDict of "
-            f"name -> layer to nn.Sequential to name them."
+            f"{what} has children named {names}, expected {expected}. Likely mistake: {why}"
         )
     for name, (n_in, n_out) in zip(names[::2], itertools.pairwise(sizes), strict=True):
         layer = getattr(model, name)
@@ -154,6 +173,25 @@ def test_sequential_matches_reference(seed, device):
         mistake="a ReLU after the last layer (logits must be able to go negative), or a "
         "missing ReLU between two layers.",
     )
+
+
+@pytest.mark.task(1)
+def test_sequential_of_two_sizes_is_one_linear(device):
+    what = "mlp_sequential([4, 2]), the smallest MLP"
+    try:
+        model = kata.mlp_sequential([4, 2])
+    except ValueError as err:
+        raise AssertionError(
+            f"{what} raised ValueError: {err}. Likely mistake: an off-by-one check "
+            f"(len(sizes) <= 2); only fewer than two sizes are rejected, and two sizes are "
+            f"one Linear(4, 2)."
+        ) from err
+    names = [name for name, _ in model.named_children()]
+    if names != ["fc0"] or not isinstance(model.fc0, nn.Linear):
+        raise AssertionError(
+            f"{what} has children {names}, expected only fc0 = Linear(4, 2) (no ReLU: a ReLU "
+            f"follows every Linear but the last)."
+        )
 
 
 @pytest.mark.task(1)
@@ -196,12 +234,46 @@ def test_ensemble_forward_is_the_mean(seed, device):
     with torch.no_grad():
         expected = sum(m(x) for m in ms) / len(ms)
     ens = kata.Ensemble(iter(ms))  # a generator-like iterable, consumed once
+    check_mean(ens(x), expected, ms, x, f"Ensemble of {len(ms)} members, forward(x)")
+
+
+def check_mean(got, expected, ms, x, what):
+    """The ensemble's output against the mean, naming the mistake the values pin."""
+    __tracebackhide__ = True
+    if isinstance(got, torch.Tensor) and got.dim() == 0 and expected.dim() > 0:
+        raise AssertionError(
+            f"{what} returned a 0-d tensor, expected shape {tuple(expected.shape)}. Likely "
+            f"mistake: .mean() without dim= averages every number; average over the members "
+            f"only: torch.stack(outputs).mean(dim=0)."
+        )
+    if isinstance(got, torch.Tensor) and got.shape == expected.shape and len(ms) > 1:
+        with torch.no_grad():
+            total = sum(m(x) for m in ms)
+        if torch.allclose(got.detach().double(), total.double()):
+            raise AssertionError(
+                f"{what} returned the sum of the outputs instead of their mean: the scale "
+                f"grows with the number of members. Divide by len(self.members), or "
+                f"torch.stack(outputs).mean(dim=0)."
+            )
     assert_tensor_close(
-        ens(x),
+        got,
         expected,
-        what=f"Ensemble of {len(ms)} members, forward(x)",
-        mistake="the sum of the outputs instead of their mean, or one member only.",
+        what=what,
+        mistake="the mean taken over another dimension than the members' (stack the outputs "
+        "on a new dim 0 and average over dim 0: that holds for outputs of any shape), or "
+        "not every member used.",
     )
+
+
+@pytest.mark.task(2)
+@pytest.mark.parametrize("n", [1, 3])
+def test_ensemble_mean_holds_for_outputs_of_any_shape(n, device):
+    torch.manual_seed(n)
+    ms = [nn.Linear(5, 3).to(device, torch.float64) for _ in range(n)]
+    x = random_input(n, (2, 4, 5), device)  # (B, T, 5): outputs (B, T, 3), not (B, K)
+    with torch.no_grad():
+        expected = sum(m(x) for m in ms) / n
+    check_mean(kata.Ensemble(ms)(x), expected, ms, x, f"Ensemble of {n}, x (2, 4, 5)")
 
 
 @pytest.mark.task(2)
@@ -327,7 +399,15 @@ def test_multihead_forward_matches_reference(seed, device):
     what = f"MultiHead(6, 8, {heads})(x)"
     if not isinstance(out, dict) or list(out) != list(heads):
         got = list(out) if isinstance(out, dict) else type(out).__name__
-        raise AssertionError(f"{what} returned {got}, expected a dict with keys {list(heads)}.")
+        hint = (
+            " Likely mistake: the same keys in another order (sorted?): keep the order of "
+            "`heads`."
+            if isinstance(out, dict) and sorted(out) == sorted(heads)
+            else ""
+        )
+        raise AssertionError(
+            f"{what} returned {got}, expected a dict with keys {list(heads)}.{hint}"
+        )
     if len(calls) != 1:
         raise AssertionError(
             f"{what}: the trunk ran {len(calls)} times, expected once. Likely mistake: "
@@ -337,11 +417,24 @@ def test_multihead_forward_matches_reference(seed, device):
     h = F.relu(F.linear(x, lin.weight, lin.bias))
     for name in heads:
         head = model.heads[name]
+        expected = F.linear(h, head.weight, head.bias).detach()
+        got = out[name]
+        if (
+            isinstance(got, torch.Tensor)
+            and got.shape == expected.shape
+            and not torch.allclose(got, expected)
+            and torch.allclose(got, expected.relu())
+        ):
+            raise AssertionError(
+                f"{what}[{name!r}] is relu(logits): no entry is negative. Likely mistake: a "
+                f"ReLU after each head; the heads give raw logits, only the trunk ends in ReLU."
+            )
         assert_tensor_close(
-            out[name],
-            F.linear(h, head.weight, head.bias).detach(),
+            got,
+            expected,
             what=f"{what}[{name!r}]",
-            mistake="heads paired with the wrong names.",
+            mistake="heads paired with the wrong names, or a trunk other than "
+            "Linear(in_features, hidden) then ReLU.",
         )
 
 

@@ -40,6 +40,8 @@ def call_init(fn, weight, what, **kwargs):
     except NotImplementedError:
         raise
     except RuntimeError as err:
+        if "leaf" not in str(err):
+            raise  # another error: the harness reports it with the learner's line
         raise AssertionError(
             f"{what} raised RuntimeError: {err}. Likely mistake: an in-place init of a "
             f"Parameter that requires grad outside torch.no_grad()."
@@ -157,6 +159,8 @@ def test_xavier_uniform_variance_and_bounds(shape, device):
                 "has variance a**2 / 3, so a = gain * sqrt(6 / (fan_in + fan_out)), not the "
                 "normal std.": variance / 3,
                 "the gain ignored: a = gain * sqrt(6 / (fan_in + fan_out)).": variance / gain**2,
+                "U(0, a) instead of U(-a, a) (torch.rand gives [0, 1): 2 * rand - 1 is in "
+                "[-1, 1)), so the values are not centred on 0.": variance / 4,
             },
             "the bound a = gain * sqrt(6 / (fan_in + fan_out)) (a variance of a**2 / 3).",
         ),
@@ -201,6 +205,34 @@ def test_xavier_uniform_is_reproducible_and_random(device):
     check_global_generator("xavier_uniform_", device)
 
 
+def check_filled_in_place(name, device, **kwargs):
+    """A float64 Parameter keeps its dtype, device and storage: filled, not replaced."""
+    __tracebackhide__ = True
+    weight = nn.Parameter(torch.full((40, 30), 123.0, dtype=torch.float64, device=device))
+    ptr = weight.data_ptr()
+    what = f"{name}(a float64 Parameter of shape (40, 30) on {device})"
+    call_init(getattr(kata, name), weight, what, **kwargs)
+    if weight.dtype != torch.float64 or weight.device != torch.device(device):
+        raise AssertionError(
+            f"{what}: the weight is now {weight.dtype} on {weight.device}, expected "
+            f"torch.float64 on {device}. Likely mistake: weight.data = a new tensor made "
+            f"without dtype= and device= (torch.randn(shape)); fill the weight in place "
+            f"(weight.{'uniform_' if 'xavier' in name else 'normal_'}(...)) under "
+            f"torch.no_grad()."
+        )
+    if weight.data_ptr() != ptr:
+        raise AssertionError(
+            f"{what}: the weight's values now live in new memory (its data_ptr changed). "
+            f"Likely mistake: weight.data = ... or weight.set_(...) instead of an in-place "
+            f"fill; views and anything else sharing the old storage keep the old values."
+        )
+
+
+@pytest.mark.task(2)
+def test_xavier_uniform_fills_a_float64_weight_in_place(device):
+    check_filled_in_place("xavier_uniform_", device, gain=1.0)
+
+
 # ----------------------------------------------------------------------------- task 3
 
 
@@ -224,7 +256,15 @@ def test_kaiming_normal_std(shape, mode, device):
         f"the wrong fan for mode={mode!r}: fan_in keeps the forward activations' variance, "
         f"fan_out the gradients'.": gain / math.sqrt(other_fan),
     }
+    candidates[
+        "the variance passed as the std: normal_(mean, std) takes the standard deviation, "
+        "gain / sqrt(fan), not its square."
+    ] = std**2
     if slope:
+        candidates[
+            "negative_slope not squared in the gain: sqrt(2 / (1 + negative_slope**2)), not "
+            "sqrt(2 / (1 + negative_slope))."
+        ] = math.sqrt(2.0 / (1 + slope)) / math.sqrt(fan_in if mode == "fan_in" else fan_out)
         candidates[
             "negative_slope ignored: the gain is sqrt(2 / (1 + negative_slope**2)), not sqrt(2)."
         ] = math.sqrt(2.0) / math.sqrt(fan_in if mode == "fan_in" else fan_out)
@@ -259,6 +299,11 @@ def test_kaiming_normal_std(shape, mode, device):
 @pytest.mark.task(3)
 def test_kaiming_normal_is_reproducible_and_random(device):
     check_global_generator("kaiming_normal_", device)
+
+
+@pytest.mark.task(3)
+def test_kaiming_normal_fills_a_float64_weight_in_place(device):
+    check_filled_in_place("kaiming_normal_", device, mode="fan_in", negative_slope=0.0)
 
 
 @pytest.mark.task(3)
@@ -387,6 +432,24 @@ def test_init_weights_handles_every_claimed_layer_type(device):
     what = "model.apply(init_weights) on Conv1d, Conv2d, Conv3d and Linear layers"
     apply_init(model, what)
     check_he_initialized(model, before, what)
+
+
+@pytest.mark.task(4)
+def test_init_weights_keeps_a_float64_models_dtype(device):
+    model = every_layer_type(device).double()
+    apply_init(model, "model.apply(init_weights) on a float64 model")
+    wrong = [
+        f"{name} ({p.dtype}, {p.device})"
+        for name, p in model.named_parameters()
+        if p.dtype != torch.float64 or p.device != torch.device(device)
+    ]
+    if wrong:
+        raise AssertionError(
+            f"model.apply(init_weights) on a float64 model on {device} left {wrong}: expected "
+            f"every parameter still torch.float64 on {device}. Likely mistake: "
+            f"module.weight.data = a new tensor (torch.randn(shape) * std, torch.zeros(n)) "
+            f"made without dtype= and device=; fill the existing tensors in place."
+        )
 
 
 @pytest.mark.task(4)

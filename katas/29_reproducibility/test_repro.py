@@ -115,14 +115,18 @@ def test_seed_everything_repeats_every_generator(seed, device):
         if a != b:
             raise AssertionError(
                 f"after seed_everything({seed}) twice, {name} gave {a} then {b}. Likely mistake: "
-                f"that generator is not seeded (random.seed, np.random.seed and "
-                f"torch.manual_seed are three separate generators)."
+                f"that generator is not seeded, or seeded from a value that changes (the "
+                f"time); random.seed, np.random.seed and torch.manual_seed are three separate "
+                f"generators, each seeded with seed."
             )
     call_seed_everything(seed + 1)
     other = draws(device)
     same = [n for n, a, b in zip(names, first, other, strict=True) if a == b]
     if same:
-        raise AssertionError(f"seed_everything({seed}) and ({seed + 1}) give the same {same}.")
+        raise AssertionError(
+            f"seed_everything({seed}) and ({seed + 1}) give the same {same}. Likely mistake: "
+            f"that generator seeded with a constant instead of seed."
+        )
 
 
 @pytest.mark.task(1)
@@ -207,6 +211,12 @@ def check_restored(before, after, what):
         return
     if after == INSIDE:
         hint = "nothing restored on exit: save the settings first, put them back in finally."
+    elif list(changed) == [CUBLAS] and before[CUBLAS] is None and after[CUBLAS] == "":
+        hint = (
+            f"the absent variable saved as os.environ.get({CUBLAS!r}, '') and put back as an "
+            f"empty string: an empty string is not the absence; pop the variable when it "
+            f"was absent before the block."
+        )
     elif list(changed) == ["warn_only"]:
         hint = (
             "torch.use_deterministic_algorithms(enabled) restored without warn_only=: pass "
@@ -240,9 +250,19 @@ def test_deterministic_mode_restores_previous_settings(outer):
     else:
         os.environ.pop(CUBLAS, None)
     before = settings()
-    with kata.deterministic_mode():
-        pass
-    check_restored(before, settings(), f"deterministic_mode() ({outer} before the block)")
+    what = f"deterministic_mode() ({outer} before the block)"
+    try:
+        with kata.deterministic_mode():
+            pass
+    except TypeError as err:
+        if before[CUBLAS] is not None or "NoneType" not in str(err):
+            raise
+        raise AssertionError(
+            f"{what} raised TypeError on exit: {err}. Likely mistake: the absent variable "
+            f"{CUBLAS} restored with os.environ[...] = None (os.environ holds strings only); "
+            f"when it was absent before the block, os.environ.pop({CUBLAS!r}, None)."
+        ) from err
+    check_restored(before, settings(), what)
 
 
 @pytest.mark.task(2)
@@ -282,7 +302,17 @@ def test_seed_worker_in_the_main_process(seed):
     torch.manual_seed(seed)
     torch.rand(4)  # the generator moved on from its seed
     torch_state = torch.get_rng_state()
-    kata.seed_worker(0)
+    try:
+        kata.seed_worker(0)
+    except ValueError as err:
+        if "2**32" not in str(err) and "2 ** 32" not in str(err):
+            raise
+        raise AssertionError(
+            f"seed_worker(0) after torch.manual_seed({seed}) raised ValueError: {err}. Likely "
+            f"mistake: np.random.seed(torch.initial_seed()); NumPy takes seeds below 2**32 "
+            f"only, and a DataLoader's base seed is a 64-bit number: torch.initial_seed() % "
+            f"2**32."
+        ) from err
     if not torch.equal(torch.get_rng_state(), torch_state):
         raise AssertionError(
             "seed_worker(0) outside a worker changed torch's global generator. Likely "
@@ -345,6 +375,9 @@ def fork_context():
 forks = pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 
 
+LAST = {}  # the loader epochs() made last: a failing test reads its settings
+
+
 def epochs(seed, n_epochs=2, draws_before=0):
     """Batches of make_loader(Augmented(), 4, seed), per epoch."""
     loader = kata.make_loader(Augmented(), 4, seed, num_workers=2)
@@ -352,6 +385,7 @@ def epochs(seed, n_epochs=2, draws_before=0):
         raise AssertionError(
             f"make_loader(...) returned {type(loader).__name__}, expected a DataLoader."
         )
+    LAST["loader"] = loader
     loader.multiprocessing_context = fork_context()  # the test's choice, see fork_context
     torch.rand(draws_before)  # other code drawing from the global generator
     return [list(loader) for _ in range(n_epochs)]
@@ -378,7 +412,13 @@ def test_workers_draw_different_numbers():
     for key in ("numpy", "random", "torch", "rng"):
         values = per_worker(batches, key)
         if values[0][0] == values[1][0]:
-            if key == "rng":
+            if key == "rng" and LAST["loader"].worker_init_fn is None:
+                hint = (
+                    "make_loader passes no worker_init_fn=seed_worker to the DataLoader, so "
+                    "nothing replaces the dataset's rng: every worker holds an identical copy "
+                    "of it."
+                )
+            elif key == "rng":
                 hint = (
                     "seed_worker leaves the dataset's rng as it was: every worker holds an "
                     "identical copy of it; replace get_worker_info().dataset.rng with "
@@ -418,7 +458,7 @@ def test_each_epoch_draws_new_numbers():
 
 
 def train(seed, device, draws_before):
-    """Seed, build a model, train two epochs on make_loader's batches."""
+    """Seed, build a model, train two epochs on make_loader's batches (and the loader)."""
     kata.seed_everything(seed)
     model = nn.Linear(3, 1).to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
@@ -434,30 +474,45 @@ def train(seed, device, draws_before):
             optimizer.step()
             batches.append(b)
             losses.append(loss.item())
-    return batches, losses
+    return batches, losses, LAST["loader"]
 
 
 @forks
 @pytest.mark.task(4)
 def test_two_runs_give_identical_batches_and_losses(device):
-    batches_a, losses_a = train(5, device, draws_before=0)
-    batches_b, losses_b = train(5, device, draws_before=3)  # others drew from torch's RNG
+    batches_a, losses_a, _ = train(5, device, draws_before=0)
+    batches_b, losses_b, loader = train(5, device, draws_before=3)  # others drew from torch's
     for i, (a, b) in enumerate(zip(batches_a, batches_b, strict=True)):
         if not torch.equal(a["index"], b["index"]):
+            hint = (
+                "no generator= for the DataLoader, so the order depends on torch's global "
+                "generator, which other code also uses; pass "
+                "generator=torch.Generator().manual_seed(seed)."
+                if loader.generator is None
+                else "the loader's generator seeded from something other than seed (torch's "
+                "global generator?): torch.Generator().manual_seed(seed)."
+            )
             raise AssertionError(
                 f"two runs with seed 5 shuffled differently: batch {i} is {a['index'].tolist()} "
-                f"then {b['index'].tolist()}. Likely mistake: no generator= for the DataLoader, "
-                f"so the order depends on torch's global generator, which other code also uses; "
-                f"pass generator=torch.Generator().manual_seed(seed)."
+                f"then {b['index'].tolist()}. Likely mistake: {hint}"
             )
-        for key in ("rng", "numpy", "random", "torch"):
-            if not torch.equal(a[key], b[key]):
-                raise AssertionError(
-                    f"two runs with seed 5 drew different {key!r} numbers in batch {i}: "
-                    f"{a[key].tolist()} vs {b[key].tolist()}. Likely mistake: the workers' "
-                    f"seeds come from the global generator (no generator= for the DataLoader), "
-                    f"or seed_worker does not seed from torch.initial_seed()."
-                )
+        differ = [k for k in ("rng", "numpy", "random", "torch") if not torch.equal(a[k], b[k])]
+        if differ == ["rng"]:
+            raise AssertionError(
+                f"two runs with seed 5 drew different 'rng' numbers (the dataset's NumPy "
+                f"Generator) in batch {i}: {a['rng'].tolist()} vs {b['rng'].tolist()}, while "
+                f"NumPy's, Python's and torch's global draws repeat. Likely mistake: the "
+                f"dataset's rng replaced with np.random.default_rng() without a seed (fresh OS "
+                f"entropy every time): np.random.default_rng(torch.initial_seed())."
+            )
+        if differ:
+            key = differ[0]
+            raise AssertionError(
+                f"two runs with seed 5 drew different {key!r} numbers in batch {i}: "
+                f"{a[key].tolist()} vs {b[key].tolist()}. Likely mistake: the workers' "
+                f"seeds come from the global generator (no generator= for the DataLoader), "
+                f"or seed_worker does not seed from torch.initial_seed()."
+            )
     if losses_a != losses_b:
         raise AssertionError(f"two runs with seed 5 gave losses {losses_a} and {losses_b}.")
 
@@ -470,7 +525,7 @@ def test_another_seed_gives_another_order():
         raise AssertionError(
             f"make_loader with seeds 1 and 2 gave the same order {orders[0]}. Likely mistake: "
             f"torch.Generator() without .manual_seed(seed): every unseeded generator starts "
-            f"from the same default seed."
+            f"from the same default seed; or a generator seeded with a constant."
         )
 
 

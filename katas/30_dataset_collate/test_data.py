@@ -55,9 +55,16 @@ def collate(batch, what: str, **kwargs) -> tuple[torch.Tensor, torch.Tensor, tor
 def three_tensors(out, what: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     __tracebackhide__ = True
     if not isinstance(out, tuple | list) or len(out) != 3:
+        extra = (
+            " Likely mistake: an extra output (a sort permutation, or a padding mask); "
+            "pad_collate returns exactly these three, in batch order."
+            if isinstance(out, tuple | list) and len(out) > 3
+            else ""
+        )
         raise AssertionError(
             f"{what} should return a tuple (tokens, lengths, labels), got "
             f"{type(out).__name__}{f' of length {len(out)}' if hasattr(out, '__len__') else ''}."
+            + extra
         )
     for name, value in zip(NAMES, out, strict=True):
         if not isinstance(value, torch.Tensor):
@@ -80,6 +87,81 @@ def held_items(rows, expected_rows) -> list[int]:
     return held
 
 
+def order_hint(held_lengths: list[int]) -> tuple[str, str]:
+    """How the rows were reordered, read from the lengths of the items they hold."""
+    if held_lengths == sorted(held_lengths, reverse=True):
+        return ", sorted by length, longest first", (
+            "sorting the batch by length. Only pack_padded_sequence(enforce_sorted=True) "
+            "wants that, and the model can pass enforce_sorted=False instead."
+        )
+    if held_lengths == sorted(held_lengths):
+        return ", sorted by length, shortest first", (
+            "sorting the batch by length. A collate_fn keeps the sampler's order."
+        )
+    return "", "reordering the items (a sort, or a set or dict that loses the order)."
+
+
+def held_rows(token_rows, sequences, t_max, pad_value):
+    """For each returned row, the item whose tokens it holds, right- or left-padded (or
+    None), and whether any row is left-padded; None for the list when a row is no item."""
+    right = [list(seq) + [pad_value] * (t_max - len(seq)) for seq in sequences]
+    left = [[pad_value] * (t_max - len(seq)) + list(seq) for seq in sequences]
+    unused, held, left_padded = set(range(len(sequences))), [], False
+    for i, row in enumerate(token_rows):
+        for form, is_left in ((right, False), (left, True)):
+            matches = [j for j in sorted(unused) if form[j] == row]
+            if matches:
+                j = i if i in matches else matches[0]
+                unused.discard(j)
+                held.append(j)
+                left_padded |= is_left and right[j] != row
+                break
+        else:
+            return None, False
+    return held, left_padded
+
+
+def check_partly_reordered(tokens, lengths, got_labels, sequences, labels, pad_value, what):
+    """The batch order lost in part of the outputs: the rows, the lengths or the labels
+    reordered (a sort of some of them), while each output holds the right values."""
+    __tracebackhide__ = True
+    b, t_max = len(sequences), max(len(seq) for seq in sequences)
+    held, left_padded = held_rows(
+        [tokens[i].tolist() for i in range(b)], sequences, t_max, pad_value
+    )
+    got_lengths, got = lengths.tolist(), got_labels.tolist()
+    wanted = [len(seq) for seq in sequences]
+    if held is not None and held != list(range(b)):
+        how, hint = order_hint([wanted[j] for j in held])
+        follow = []
+        for name, values, want in (("lengths", got_lengths, wanted), ("labels", got, labels)):
+            if values == [want[j] for j in held]:
+                follow.append(f"the {name} follow the rows")
+            elif values == want:
+                follow.append(f"the {name} stayed in batch order, so they no longer match")
+            else:
+                follow.append(f"the {name} are {values}")
+        padded = " (and left-padded)" if left_padded else ""
+        also = " Pad on the right, too: columns 0..L_i-1 hold the tokens." if left_padded else ""
+        raise AssertionError(
+            f"{what}: the batch order was not kept (row i must be item i): rows 0..{b - 1} "
+            f"hold items {held}{how}{padded}; {', '.join(follow)}. Likely mistake: {hint}{also}"
+        )
+    for name, values, want in (("lengths", got_lengths, wanted), ("labels", got, labels)):
+        if values != want and Counter(values) == Counter(want):
+            if values in (sorted(values, reverse=True), sorted(values)):
+                first = "largest" if values == sorted(values, reverse=True) else "smallest"
+                how, did = f", sorted, {first} first", "sorted on their own"
+            else:
+                how, did = "", "reordered on their own"
+            raise AssertionError(
+                f"{what}: the batch order was not kept (row i must be item i): the tokens are "
+                f"in batch order, but the {name} came back as {values}{how}, expected {want}. "
+                f"Likely mistake: the {name} {did}, apart from the rows. Every output keeps "
+                f"the batch order."
+            )
+
+
 def check_batch(out, sequences, labels, pad_value, device, what: str) -> None:
     """pad_collate's (tokens, lengths, labels) for these items, checked property by property,
     so that the message names the mistake the evidence shows (the most specific first)."""
@@ -89,14 +171,22 @@ def check_batch(out, sequences, labels, pad_value, device, what: str) -> None:
     b, t_max = len(sequences), max(len(seq) for seq in sequences)
     for name, value in zip(NAMES, (tokens, lengths, got_labels), strict=True):
         if value.dtype != torch.long:
-            hint = (
-                "keeping the items' dtype: pad_sequence and torch.stack return the dtype "
-                "they are given (int32 items give int32 tokens); fill a tensor made with "
-                "dtype=torch.long, or .long() the result."
-                if name == "tokens"
-                else f"a {name} tensor made with another dtype= (torch.tensor of Python ints "
-                "is already torch.long)."
-            )
+            if name == "tokens" and value.dtype.is_floating_point:
+                hint = (
+                    "a tokens tensor made without dtype=torch.long: torch.zeros and "
+                    "torch.empty default to float32; token ids are integers (torch.long)."
+                )
+            elif name == "tokens":
+                hint = (
+                    "keeping the items' dtype: pad_sequence and torch.stack return the dtype "
+                    "they are given (int32 items give int32 tokens); fill a tensor made with "
+                    "dtype=torch.long, or .long() the result."
+                )
+            else:
+                hint = (
+                    f"a {name} tensor made with another dtype= (torch.tensor of Python ints "
+                    "is already torch.long)."
+                )
             raise AssertionError(
                 f"{what} returned {name} of dtype {value.dtype}, expected torch.long. "
                 f"Likely mistake: {hint}"
@@ -130,23 +220,12 @@ def check_batch(out, sequences, labels, pad_value, device, what: str) -> None:
     ]
     if rows != expected_rows and Counter(rows) == Counter(expected_rows):
         held = held_items(rows, expected_rows)
-        got_lengths = [r[1] for r in rows]
-        if got_lengths == sorted(got_lengths, reverse=True):
-            how = ", sorted by length, longest first"
-            hint = (
-                "sorting the batch by length; only pack_padded_sequence(enforce_sorted=True) "
-                "wants that, and the model can pass enforce_sorted=False instead."
-            )
-        elif got_lengths == sorted(got_lengths):
-            how = ", sorted by length, shortest first"
-            hint = "sorting the batch by length; a collate_fn keeps the sampler's order."
-        else:
-            how = ""
-            hint = "reordering the items (a sort, or a set or dict that loses the order)."
+        how, hint = order_hint([len(sequences[j]) for j in held])
         raise AssertionError(
             f"{what}: the batch order was not kept (row i must be item i): rows 0..{b - 1} "
             f"hold items {held}{how}, each correctly padded. Likely mistake: {hint}"
         )
+    check_partly_reordered(tokens, lengths, got_labels, sequences, labels, pad_value, what)
     for i, seq in enumerate(sequences):
         row, n = tokens[i].tolist(), len(seq)
         if row[:n] != seq:
@@ -216,6 +295,13 @@ def test_items_are_long_tensors_and_int_labels(seed):
         if not isinstance(item, tuple) or len(item) != 2:
             raise AssertionError(f"dataset[{i}] should be a pair (tokens, label), got {item!r}.")
         tokens, got_label = item
+        if isinstance(tokens, torch.Tensor) and tokens.dtype.is_floating_point:
+            raise AssertionError(
+                f"dataset[{i}] tokens for sequence {seq} are {tokens.dtype}, expected "
+                f"torch.long. Likely mistake: torch.Tensor(seq) (capital T, a float32 "
+                f"tensor) or torch.FloatTensor; token ids are integers: torch.tensor(seq, "
+                f"dtype=torch.long)."
+            )
         # items are CPU tensors: the DataLoader, or the training loop, moves batches to a device
         assert_tensor_close(
             tokens,
