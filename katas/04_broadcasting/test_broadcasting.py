@@ -75,6 +75,42 @@ def check_broadcast_result(a, b, got, expected) -> None:
     )
 
 
+def _pad(shape, ndim, *, at_left=True):
+    ones = (1,) * (ndim - len(shape))
+    return ones + tuple(shape) if at_left else tuple(shape) + ones
+
+
+def spurious_clash_mistake(a, b) -> str:
+    """Why a ValueError came for shapes that broadcast, told apart by which pairs clash."""
+    ndim = max(len(a), len(b))
+    left = zip(_pad(a, ndim, at_left=False), _pad(b, ndim, at_left=False), strict=True)
+    right = zip(_pad(a, ndim), _pad(b, ndim), strict=True)
+    causes = []
+    if any(x != y and 1 not in (x, y) for x, y in left):
+        causes.append(
+            "aligning the shapes at the left; broadcasting aligns the last dimensions (the "
+            "right) and pads the shorter shape with leading 1s"
+        )
+    if any(x != y for x, y in right):
+        causes.append(
+            "a check that demands equal sizes: a size of 1 faces any size and stretches to it"
+        )
+    if not causes:
+        causes.append("a clash check that rejects sizes which are equal or where one is 1")
+    return ", or ".join(causes) + "."
+
+
+def _returns_a_shape(a, b) -> bool:
+    """Whether broadcast_shape(a, b) returns at all (a probe; a refusal of any kind is False)."""
+    try:
+        _broadcast(a, b)
+    except (NotImplementedError, AssertionError):
+        raise  # not started, or a forbidden call: those messages say it best
+    except Exception:
+        return False
+    return True
+
+
 # ----------------------------------------------------------------------------- task 1
 
 
@@ -91,8 +127,7 @@ def test_broadcast_shape_agrees_with_torch(seed):
         except ValueError as err:
             raise AssertionError(
                 f"{what} raised ValueError ({err}), but the shapes broadcast to {expected}. "
-                f"Likely mistake: aligning the shapes at the left; broadcasting aligns the "
-                f"last dimensions (the right) and pads the shorter shape with leading 1s."
+                f"Likely mistake: {spurious_clash_mistake(a, b)}"
             ) from err
         check_broadcast_result(a, b, got, expected)
 
@@ -117,10 +152,21 @@ def test_broadcast_shape_raises_on_incompatible_sizes(seed):
             got = _broadcast(a, b)
         except ValueError:
             continue
+        ndim = max(len(a), len(b))
+        maxed = tuple(max(x, y) for x, y in zip(_pad(a, ndim), _pad(b, ndim), strict=True))
+        if got == maxed:
+            mistake = (
+                f"taking max() of the two sizes without checking that they are equal or that "
+                f"one is 1 ({got!r} is the max of each aligned pair)."
+            )
+        else:
+            mistake = (
+                "the clash check compares the wrong pairs of sizes (aligning at the left?), or "
+                "there is no check that the sizes are equal or that one is 1."
+            )
         raise AssertionError(
             f"broadcast_shape({a}, {b}) returned {got!r}, expected ValueError: sizes 5 and 3 "
-            f"face each other. Likely mistake: taking max() of the two sizes without checking "
-            f"that they are equal or that one is 1."
+            f"face each other. Likely mistake: {mistake}"
         )
 
 
@@ -147,14 +193,24 @@ def test_broadcast_shape_of_scalars_and_empty():
 )
 def test_broadcast_shape_zero_clashes_with_sizes_above_one(a, b):
     """a size of 0 only broadcasts against 0 or 1: (0,) against (3,) raises"""
+    if not _returns_a_shape((5,), (3,)):  # it checks clashes, so the 0 is what slipped through
+        mistake = (
+            "treating 0 like 1 (a check such as min(x, y) <= 1): only 1 stretches; 0 is a "
+            "size like any other, compatible with 0 and 1 alone."
+        )
+    else:
+        mistake = (
+            "no clash check at all: (5,) against (3,) returns a shape too. A "
+            "pair broadcasts only when the sizes are equal or one is 1 (only 1 stretches; 0 "
+            "is a size like any other)."
+        )
     assert_raises(
         ValueError,
         _broadcast,
         a,
         b,
         what=f"broadcast_shape({a}, {b}), where a 0 faces a size above 1",
-        mistake="treating 0 like 1 (a check such as min(x, y) <= 1): only 1 stretches; 0 is a "
-        "size like any other, compatible with 0 and 1 alone.",
+        mistake=mistake,
     )
 
 
@@ -205,7 +261,8 @@ def random_points(gen, n, m, d, device, dtype=torch.float64):
 
 
 def distances_mistake(got, x: torch.Tensor, y: torch.Tensor) -> str:
-    """The likely mistake behind a wrong pairwise_distances result, read from its shape."""
+    """The likely mistake behind a wrong pairwise_distances result, read from its shape
+    and, where the shape is right, from quick comparisons with cdist."""
     (n, d), m = x.shape, y.shape[0]
     shape = tuple(got.shape) if isinstance(got, torch.Tensor) else None
     if shape == (m, n) and m != n:
@@ -215,13 +272,31 @@ def distances_mistake(got, x: torch.Tensor, y: torch.Tensor) -> str:
             "summed over a row axis instead of the coordinates: the (N, M, D) differences "
             "must be summed over dim=-1 (D), leaving (N, M)."
         )
-    if shape == (n, m) and bool(torch.isnan(got).any()):
+    if shape != (n, m):
         return (
-            "a NaN from sqrt of a negative: ||x||^2 + ||y||^2 - 2 x.y rounds below 0 for equal "
-            "points; clamp(min=0) before sqrt, or square the differences directly."
+            "the pairing or the reduction: out[i, j] is the sqrt of the sum over D of "
+            "(x[i] - y[j])**2, from x[:, None, :] - y[None, :, :], shape (N, M)."
         )
-    if shape == (n, m) and n == m and torch.allclose(got.mT, torch.cdist(x, y), atol=1e-6):
+    got = got.detach().to(x.device, x.dtype)
+    expected = torch.cdist(x, y)
+    loose = 1e-6 if x.dtype == torch.float64 else 1e-2
+    if bool(torch.isnan(got).any()):
+        return (
+            "a NaN where cdist has none: sqrt of a negative number, as when ||x||^2 + ||y||^2 "
+            "- 2 x.y rounds below 0 for equal points; clamp(min=0) before sqrt, or square the "
+            "differences directly."
+        )
+    if torch.allclose(got, expected**2, atol=loose):
+        return "squared distances: the sqrt is missing."
+    if n == m and torch.allclose(got.mT, expected, atol=loose):
         return SWAPPED_PAIRS
+    if torch.allclose(got, expected, rtol=loose, atol=loose):
+        return (
+            f"the values are right only to about {loose:g} in {x.dtype}: precision is "
+            "lost, as ||x||^2 + ||y||^2 - 2 x.y loses it by cancellation (worst at equal points, "
+            "whose distance is 0), or the work is done in a lower dtype; square the differences "
+            "(x[:, None, :] - y[None, :, :]) directly, in the input's dtype."
+        )
     return (
         "the pairing or the reduction: out[i, j] is the sqrt of the sum over D of "
         "(x[i] - y[j])**2, from x[:, None, :] - y[None, :, :]."
@@ -317,21 +392,39 @@ def test_outer_matches_loop(op_name, seed, device):
             expected[i, j] = op(a[i], b[j])
     before = (a.clone(), b.clone())
     what = f"outer(a, b, {op_name}) for a of shape ({n},), b of shape ({m + 1},)"
+    got = kata.outer(a, b, op)
     assert_tensor_close(
-        kata.outer(a, b, op),
-        expected,
-        what=what,
-        mistake="a[None, :] with b[:, None] gives shape (M, N) and op(a[j], b[i]); out[i, j] "
-        "is op(a[i], b[j]), so a needs the trailing axis: a[:, None], b[None, :].",
+        got, expected, what=what, mistake=outer_mistake(got, before[0], before[1], op)
     )
     for name, t, old in [("a", a, before[0]), ("b", b, before[1])]:
-        assert_tensor_close(
-            t,
-            old,
-            what=f"{name} after {what}",
-            mistake=f"the caller's {name} was changed in place: {name}.unsqueeze_(...) "
-            f"reshapes it; {name}[:, None] / {name}.unsqueeze(...) make new views.",
-        )
+        if t.shape != old.shape:
+            changed = (
+                f"the caller's {name} was reshaped in place: {name}.unsqueeze_(...) reshapes "
+                f"it; {name}[:, None] / {name}.unsqueeze(...) make new views."
+            )
+        else:
+            changed = (
+                f"the caller's {name} was changed in place: an in-place op (sub_, mul_, out=) "
+                f"on {name} or on a view of it."
+            )
+        assert_tensor_close(t, old, what=f"{name} after {what}", mistake=changed)
+
+
+def outer_mistake(got, a: torch.Tensor, b: torch.Tensor, op) -> str:
+    """Why outer(a, b, op) is wrong, from its shape and from the two swapped pairings."""
+    n, m = a.shape[0], b.shape[0]
+    rule = "out[i, j] is op(a[i], b[j]), so a needs the trailing axis: a[:, None], b[None, :]."
+    shape = tuple(got.shape) if isinstance(got, torch.Tensor) else None
+    if shape is not None:
+        got = got.detach().to(a.device, a.dtype)
+    swapped_axes = op(a[None, :], b[:, None])  # (M, N), op(a[j], b[i])
+    swapped_args = op(b[None, :], a[:, None])  # (N, M), op(b[j], a[i])
+    if shape == (m, n) and (n != m or torch.allclose(got, swapped_axes)):
+        return f"a[None, :] with b[:, None] gives shape (M, N) and op(a[j], b[i]); {rule}"
+    if shape == (n, m) and torch.allclose(got, swapped_args):
+        swapped = "the arguments of op are swapped: op(b[None, :], a[:, None]) is op(b[j], a[i])"
+        return f"{swapped}; {rule}"
+    return f"the pairing of a and b: {rule}"
 
 
 @pytest.mark.task(3)
@@ -345,12 +438,22 @@ def test_outer_of_length_one_and_empty_vectors(n, m, device):
     for i in range(n):
         for j in range(m):
             expected[i, j] = a[i] - b[j]
+    got = kata.outer(a, b, torch.sub)
+    if isinstance(got, torch.Tensor) and got.shape != expected.shape:
+        mistake = (
+            "squeeze() (or a reshape that infers a size) drops or merges a dimension of "
+            "size 1 or 0: the result is (N, M) whatever N and M are."
+        )
+    else:
+        mistake = (
+            "the shape is right but the values are not: out[i, j] is a[i] - b[j], from "
+            "a[:, None] - b[None, :] (a here is a strided view, a[::2] of a longer tensor)."
+        )
     assert_tensor_close(
-        kata.outer(a, b, torch.sub),
+        got,
         expected,
         what=f"outer(a, b, torch.sub) for a strided a of shape ({n},), b of shape ({m},)",
-        mistake="squeeze() (or a reshape that infers a size) drops or merges a dimension of "
-        "size 1 or 0: the result is (N, M) whatever N and M are.",
+        mistake=mistake,
     )
 
 

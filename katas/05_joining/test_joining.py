@@ -81,13 +81,22 @@ def test_stack_samples_adds_a_batch_dimension(seed, device):
         expected[i] = s
     what = f"stack_samples(samples) for {b} samples of shape ({c}, {length + 1})"
     got = kata.stack_samples(samples)
-    assert_tensor_close(
-        got,
-        expected,
-        what=what,
-        mistake="torch.cat joins along an existing dimension, giving (B*C, L); torch.stack "
-        "adds the new batch dimension.",
-    )
+    shape = tuple(got.shape) if isinstance(got, torch.Tensor) else None
+    if shape == (b * c, length + 1) and b > 1:
+        mistake = (
+            "torch.cat joins along an existing dimension, giving (B*C, L); torch.stack adds "
+            "the new batch dimension."
+        )
+    elif shape is not None and shape != expected.shape and sorted(shape) == sorted(expected.shape):
+        mistake = (
+            "stacked along another dimension: sample i is out[i], torch.stack(samples, dim=0)."
+        )
+    else:
+        mistake = (
+            "sample i must be out[i], in the order given: torch.stack(samples, dim=0) adds "
+            "the new batch dimension in front."
+        )
+    assert_tensor_close(got, expected, what=what, mistake=mistake)
     check_is_copy(got, samples, what)
 
 
@@ -110,15 +119,37 @@ def test_concat_batches_joins_unequal_batches(seed, device):
     except NotImplementedError:
         raise
     except RuntimeError as err:
+        if "stack expects" in str(err):
+            cause = (
+                "torch.stack needs equal shapes and adds a dimension; torch.cat joins along dim 0."
+            )
+        else:
+            cause = (
+                "joining along another dimension than 0, where the batch sizes differ; "
+                "torch.cat(batches, dim=0) lets only dim 0 differ."
+            )
         raise AssertionError(
-            f"{what} raised RuntimeError: {err}. Likely mistake: torch.stack needs equal "
-            f"shapes and adds a dimension; torch.cat joins along dim 0."
+            f"{what} raised RuntimeError: {err}; expected one tensor of shape "
+            f"{tuple(expected.shape)}. Likely mistake: {cause}"
         ) from err
-    assert_tensor_close(got, expected, what=what, mistake="joined along the wrong dimension.")
+    if isinstance(got, torch.Tensor) and got.dim() == expected.dim() + 1:
+        mistake = (
+            "torch.stack needs equal shapes and adds a dimension; torch.cat joins along dim 0."
+        )
+    elif isinstance(got, torch.Tensor) and got.shape == expected.shape:
+        mistake = (
+            "the shape is right but not the rows: batch 0's rows, then batch 1's, ..., in "
+            "order (torch.cat(batches, dim=0))."
+        )
+    else:
+        mistake = "joined along the wrong dimension: torch.cat(batches, dim=0)."
+    assert_tensor_close(got, expected, what=what, mistake=mistake)
     check_is_copy(got, batches, what)
     got[0].fill_(123.0)
     if (batches[0][0] == 123.0).all():
-        raise AssertionError(f"{what}: writing to the result changed the first batch.")
+        raise AssertionError(
+            f"{what}: writing to the result changed the first batch, expected a copy."
+        )
 
 
 @pytest.mark.task(1)
@@ -145,13 +176,14 @@ def test_stack_samples_copies_and_leaves_samples_alone(layout, device):
     what = f"stack_samples(samples) for {layout} ({len(samples)} of shape (3, 4))"
     got = kata.stack_samples(samples)
     for k, (s, b) in enumerate(zip(samples, before, strict=True)):
-        assert_tensor_close(
-            s,
-            b,
-            what=f"sample {k} after {what}",
-            mistake="the caller's sample was changed in place: s.unsqueeze_(0) reshapes it; "
-            "s.unsqueeze(0) (or torch.stack) makes a new view and leaves the sample alone.",
-        )
+        if s.shape != b.shape:
+            changed = (
+                "the caller's sample was changed in place: s.unsqueeze_(0) reshapes it; "
+                "s.unsqueeze(0) (or torch.stack) makes a new view and leaves the sample alone."
+            )
+        else:
+            changed = "the caller's sample was written to in place (an in-place op on it)."
+        assert_tensor_close(s, b, what=f"sample {k} after {what}", mistake=changed)
     if [id(s) for s in samples] != ids:
         raise AssertionError(f"{what} changed the caller's list of samples.")
     assert_tensor_close(got, torch.stack(before), what=what)
@@ -178,7 +210,8 @@ def check_one_join(what: str, calls, expected: str) -> None:
         )
     raise AssertionError(
         f"{what} made no joining call (torch calls: {dict(calls)}), expected exactly one, "
-        f"{expected}. Likely mistake: filling a preallocated tensor piece by piece in a loop."
+        f"{expected}. Likely mistake: filling a preallocated tensor piece by piece in a loop, "
+        f"or building the result from Python values (torch.tensor(...))."
     )
 
 
@@ -242,18 +275,31 @@ def test_split_by_sizes_returns_views(seed, device):
     what = f"split_by_sizes(x, {sizes}) for x of shape {tuple(x.shape)}"
     got = kata.split_by_sizes(x, sizes)
     if not isinstance(got, tuple | list) or len(got) != len(sizes):
+        count = len(got) if isinstance(got, tuple | list) else None
+        causes = []
+        if count == len(torch.chunk(x, len(sizes))):
+            causes.append("torch.chunk(x, k) cuts into k nearly equal pieces (or fewer)")
+        if count == sum(1 for size in sizes if size):
+            causes.append("the pieces of size 0 were dropped")
+        if not causes:
+            causes.append("not one piece per size")
         raise AssertionError(
-            f"{what} returned {len(got) if isinstance(got, tuple | list) else got!r} pieces, "
-            f"expected {len(sizes)}. Likely mistake: torch.chunk(x, k) cuts into k nearly equal "
-            f"pieces; torch.split(x, sizes) uses the sizes given."
+            f"{what} returned {count if count is not None else repr(got)} pieces, expected "
+            f"{len(sizes)}. Likely mistake: {', or '.join(causes)}; torch.split(x, sizes) "
+            f"gives one piece per size given, the empty ones too."
         )
+    chunks = torch.chunk(x, len(sizes))
     start = 0
     for k, (piece, size) in enumerate(zip(got, sizes, strict=True)):
+        if k < len(chunks) and piece.shape == chunks[k].shape and torch.equal(piece, chunks[k]):
+            cut = "equal chunks (torch.chunk) instead of the given sizes."
+        else:
+            cut = (
+                f"piece {k} should be x[{start}:{start + size}]: it starts at the sum of the "
+                f"earlier sizes and has {size} rows."
+            )
         assert_tensor_close(
-            piece,
-            x[start : start + size],
-            what=f"piece {k} of {what}",
-            mistake="equal chunks instead of the given sizes.",
+            piece, x[start : start + size], what=f"piece {k} of {what}", mistake=cut
         )
         if size:
             check_is_view(piece, x, f"piece {k} of {what}", "torch.split")
@@ -285,14 +331,28 @@ def test_halves_splits_last_dimension_as_views(seed, device):
     got = kata.halves(x)
     if not isinstance(got, tuple | list) or len(got) != 2:
         raise AssertionError(f"{what} should return two tensors, got {got!r:.80}.")
-    for name, piece, expected in [("first", got[0], x[..., :h]), ("second", got[1], x[..., h:])]:
+    for k, (name, piece, expected) in enumerate(
+        [("first", got[0], x[..., :h]), ("second", got[1], x[..., h:])]
+    ):
         assert_tensor_close(
             piece,
             expected,
             what=f"the {name} half from {what}",
-            mistake="chunking along dim 0 instead of the last dimension (dim=-1).",
+            mistake=halves_mistake(piece, x, k),
         )
         check_is_view(piece, x, f"the {name} half from {what}", "torch.chunk")
+
+
+def halves_mistake(piece, x: torch.Tensor, k: int) -> str:
+    """Why half k of x is wrong: chunked along another dimension, swapped, or otherwise."""
+    for dim in range(x.dim() - 1):
+        other = torch.chunk(x, 2, dim=dim)
+        if k < len(other) and piece.shape == other[k].shape and torch.equal(piece, other[k]):
+            return f"chunking along dim {dim} instead of the last dimension (dim=-1)."
+    h = x.shape[-1] // 2
+    if piece.shape == x[..., :h].shape and torch.equal(piece, (x[..., h:], x[..., :h])[k]):
+        return "the two halves are swapped: the first is x[..., :h], the second x[..., h:]."
+    return "the halves of the last dimension are x[..., :h] and x[..., h:] (torch.chunk(x, 2, -1))."
 
 
 @pytest.mark.task(2)
@@ -315,7 +375,8 @@ def test_split_by_sizes_of_a_transposed_x_gives_a_tuple_of_views(sizes, device):
     if not isinstance(got, tuple):
         raise AssertionError(
             f"{what} returned a {type(got).__name__}, expected a tuple. Likely mistake: a list "
-            f"comprehension of slices; torch.split returns a tuple (or wrap it: tuple(...))."
+            f"(a list comprehension of slices, or list(...)); torch.split returns a tuple (or "
+            f"wrap it: tuple(...))."
         )
     if len(got) != len(sizes):
         raise AssertionError(
@@ -370,12 +431,15 @@ def test_crop_time_is_a_view_of_the_right_steps(seed, device):
     what = f"crop_time(x, start={start}, length={length}) for x of shape {tuple(x.shape)}"
     got = kata.crop_time(x, start, length)
     expected = torch.stack([x[:, start + i] for i in range(length)], dim=1)
-    assert_tensor_close(
-        got,
-        expected,
-        what=what,
-        mistake="x[:, start:length] treats length as the end index; the end is start + length.",
-    )
+    as_end = x[:, start:length]
+    if isinstance(got, torch.Tensor) and got.shape == as_end.shape and torch.equal(got, as_end):
+        mistake = "x[:, start:length] treats length as the end index; the end is start + length."
+    else:
+        mistake = (
+            "the crop is steps start .. start + length - 1 of dim 1 (time): "
+            "x[:, start : start + length], or x.narrow(1, start, length)."
+        )
+    assert_tensor_close(got, expected, what=what, mistake=mistake)
     check_is_view(got, x, what, "torch.narrow (or a basic slice)")
 
 
@@ -383,11 +447,19 @@ def test_crop_time_is_a_view_of_the_right_steps(seed, device):
 @pytest.mark.parametrize("start, length", [(3, 4), (-1, 2), (0, 7), (6, 1), (2, -1)])
 def test_crop_time_rejects_out_of_range(start, length, device):
     x = torch.randn(2, 6, 3, device=device)
+    if length < 0:
+        mistake = "no check of a negative length (x[:, 2:1] is silently empty)."
+    elif start < 0:
+        mistake = "no range check on start: a negative start counts from the end in a slice."
+    else:
+        mistake = (
+            f"no range check on the end: start + length = {start + length} > T = 6, and "
+            f"slicing silently returns fewer steps."
+        )
     check_raises_value_error(
         lambda: kata.crop_time(x, start, length),
         f"crop_time(x, start={start}, length={length}) for T = 6",
-        "no range check: slicing silently returns fewer steps (or counts from the end); "
-        "a negative length must be checked too (x[:, 2:1] is silently empty).",
+        mistake,
     )
 
 
@@ -400,10 +472,18 @@ def test_crop_time_accepts_crops_at_the_bounds(start, length, device):
     try:
         got = kata.crop_time(x, start, length)
     except ValueError as err:
+        off_by_one = (
+            "an off-by-one check, start + length >= T (the end index start + length is exclusive)"
+        )
+        if length == 0 and start + length == 6:
+            cause = f"{off_by_one}, or start >= T, or rejecting length 0"
+        elif length == 0:
+            cause = "rejecting length 0 (length must be >= 0, not > 0)"
+        else:
+            cause = off_by_one
         raise AssertionError(
             f"{what} raised ValueError ({err}), but start + length = {start + length} <= T = 6 "
-            f"is in range. Likely mistake: an off-by-one check, start + length >= T (the end "
-            f"index start + length is exclusive), or rejecting length 0."
+            f"is in range. Likely mistake: {cause}."
         ) from err
     assert_tensor_close(got, x[:, start : start + length], what=what)
     if length:
@@ -420,10 +500,30 @@ def _pick(logits, targets, what):
     except NotImplementedError:
         raise
     except RuntimeError as err:
+        if "same number of dimensions" in str(err):
+            cause = (
+                "gather needs an index with as many dimensions as logits: "
+                "targets.unsqueeze(-1), shape (B, T, 1)."
+            )
+        else:
+            cause = "logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1) does it in one call."
         raise AssertionError(
-            f"{what} raised RuntimeError: {err}. Likely mistake: gather needs an index with as "
-            f"many dimensions as logits: targets.unsqueeze(-1), shape (B, T, 1)."
+            f"{what} raised RuntimeError: {err}; expected a (B, T) tensor holding "
+            f"logits[b, t, targets[b, t]]. Likely mistake: {cause}"
         ) from err
+
+
+def pick_mistake(got, b: int, t: int) -> str:
+    """Why pick's result is wrong, read from its shape."""
+    shape = tuple(got.shape) if isinstance(got, torch.Tensor) else None
+    if shape is not None and len(shape) < 2 and 1 in (b, t):
+        return "squeeze() without a dim also drops B or T when they are 1: squeeze(-1)."
+    if shape is not None and len(shape) > 3:
+        return "indexing logits[..., targets], which takes every target for every position."
+    return (
+        "out[b, t] is logits[b, t, targets[b, t]]: gather along the last dim, "
+        "logits.gather(-1, targets.unsqueeze(-1)).squeeze(-1)."
+    )
 
 
 @pytest.mark.task(4)
@@ -440,21 +540,17 @@ def test_pick_takes_each_targets_logit(seed, b, t, device):
         for j in range(t):
             expected[i, j] = logits[i, j, targets[i, j]]
     what = f"pick(logits, targets) for logits of shape {(b, t, c)}, targets of shape {(b, t)}"
-    assert_tensor_close(
-        _pick(logits, targets, what),
-        expected,
-        what=what,
-        mistake="squeeze() without a dim also drops B or T when they are 1: squeeze(-1); or "
-        "indexing logits[..., targets], which takes every target for every position.",
-    )
+    got = _pick(logits, targets, what)
+    assert_tensor_close(got, expected, what=what, mistake=pick_mistake(got, b, t))
     assert_tensor_close(logits, before, what=f"logits after {what}", mistake="changed in place.")
-    assert_tensor_close(
-        targets,
-        targets_before,
-        what=f"targets after {what}",
-        mistake="the caller's targets were changed in place: targets.unsqueeze_(-1) reshapes "
-        "them; targets.unsqueeze(-1) makes a new view.",
-    )
+    if targets.shape != targets_before.shape:
+        changed = (
+            "the caller's targets were changed in place: targets.unsqueeze_(-1) reshapes "
+            "them; targets.unsqueeze(-1) makes a new view."
+        )
+    else:
+        changed = "the caller's targets were written to in place (an in-place op on them)."
+    assert_tensor_close(targets, targets_before, what=f"targets after {what}", mistake=changed)
 
 
 @pytest.mark.task(4)
@@ -485,9 +581,21 @@ def _one_hot(labels, num_classes, dtype, what):
                     f"labels.max() on an empty tensor raise; check labels.numel() first (no "
                     f"labels means none out of range)."
                 ) from err
+            if "same number of dimensions" in str(err):
+                cause = (
+                    "scatter_'s index must have as many dimensions as the output: "
+                    "labels.unsqueeze(1), shape (N, 1)."
+                )
+            elif "out of bounds for dimension 0" in str(err):
+                cause = (
+                    "scatter_ along dim 0 uses the labels as row numbers, and a label is past "
+                    "the last row; scatter_(1, labels[:, None], 1) puts them in the columns."
+                )
+            else:
+                cause = "zeros (N, C) then .scatter_(1, labels.unsqueeze(1), 1)."
             raise AssertionError(
-                f"{what} raised RuntimeError: {err}. Likely mistake: scatter_'s index must have "
-                f"as many dimensions as the output: labels.unsqueeze(1), shape (N, 1)."
+                f"{what} raised RuntimeError: {err}; expected an (N, C) tensor with a 1 at "
+                f"[i, labels[i]]. Likely mistake: {cause}"
             ) from err
 
 
@@ -501,13 +609,18 @@ def test_one_hot_matches_functional_one_hot(seed, dtype, device):
     expected = torch.nn.functional.one_hot(labels, c).to(dtype)
     what = f"one_hot(labels, {c}, {dtype}) for {n} labels"
     got = _one_hot(labels, c, dtype, what)
-    assert_tensor_close(
-        got,
-        expected,
-        what=what,
-        mistake="scatter_ along dim 0 puts the ones in the label's row, not its column: "
-        "scatter_(1, labels[:, None], 1).",
-    )
+    if isinstance(got, torch.Tensor) and got.shape == expected.shape and c > 1 and got.any():
+        in_column_0 = not got[:, 1:].any()  # what scatter_(0, ...) leaves: ones in column 0
+    else:
+        in_column_0 = False
+    if in_column_0:
+        mistake = (
+            "scatter_ along dim 0 puts the ones in the label's row, not its column: "
+            "scatter_(1, labels[:, None], 1)."
+        )
+    else:
+        mistake = "row i holds a single 1, in column labels[i]: scatter_(1, labels[:, None], 1)."
+    assert_tensor_close(got, expected, what=what, mistake=mistake)
 
 
 @pytest.mark.task(5)
@@ -540,13 +653,14 @@ def test_one_hot_defaults_to_float32_and_leaves_labels_alone(device):
     what = "one_hot(labels, 3) with no dtype, for labels [2, 0, 1, 2]"
     with forbid("torch.nn.functional.one_hot", kata=kata, why="Build it with scatter_."):
         got = kata.one_hot(labels, 3)
-    assert_tensor_close(
-        labels,
-        before,
-        what=f"labels after {what}",
-        mistake="the caller's labels were changed in place: labels.unsqueeze_(1) reshapes them; "
-        "labels.unsqueeze(1) (or labels[:, None]) makes a new view.",
-    )
+    if labels.shape != before.shape:
+        changed = (
+            "the caller's labels were changed in place: labels.unsqueeze_(1) reshapes them; "
+            "labels.unsqueeze(1) (or labels[:, None]) makes a new view."
+        )
+    else:
+        changed = "the caller's labels were written to in place (an in-place op on them)."
+    assert_tensor_close(labels, before, what=f"labels after {what}", mistake=changed)
     expected = torch.nn.functional.one_hot(before, 3).float()
     if isinstance(got, torch.Tensor) and got.dtype != torch.float32:
         raise AssertionError(
@@ -585,9 +699,14 @@ def _zero_column(t: torch.Tensor, j: int, what: str) -> torch.Tensor:
             f"{what} moved t to new memory (t.data_ptr() changed), expected a write in place."
         )
     if got is not t:
+        cause = (
+            "a missing `return t`"
+            if got is None
+            else "returning another tensor (a view such as t[:, j], or a copy) instead of t"
+        )
         raise AssertionError(
             f"{what} returned {type(got).__name__}, expected t itself (the same object). "
-            f"Likely mistake: a missing `return t`; in-place functions return their tensor."
+            f"Likely mistake: {cause}; in-place functions return their tensor."
         )
     return before
 

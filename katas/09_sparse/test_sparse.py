@@ -44,6 +44,34 @@ def dense_from_triplets(rows, cols, values, shape):
     return dense.to(values.device)
 
 
+def coo_values_mistake(got, rows, cols, values, shape) -> str:
+    """Why coo_from_triplets' densified result is wrong: swapped axes, overwritten duplicates."""
+    dense = got.to_dense() if isinstance(got, torch.Tensor) and got.is_sparse else got
+    if not isinstance(dense, torch.Tensor):
+        return "build torch.sparse_coo_tensor(torch.stack([rows, cols]), values, shape)."
+    dense = dense.detach().to("cpu", torch.float64)
+    swapped = dense_from_triplets(cols, rows, values, shape[::-1]).cpu()
+    if shape[0] != shape[1] and dense.shape == swapped.shape:
+        return "rows and cols swapped: the indices are torch.stack([rows, cols]), rows first."
+    if dense.shape == swapped.shape and torch.allclose(dense, swapped, atol=1e-12):
+        return "rows and cols swapped: the indices are torch.stack([rows, cols]), rows first."
+    r, c, v = rows.cpu(), cols.cpu(), values.cpu().to(torch.float64)
+    for order in (torch.arange(r.numel()), torch.arange(r.numel()).flip(0)):  # last or first wins
+        kept = torch.zeros(shape, dtype=torch.float64)
+        for i in order.tolist():
+            kept[r[i], c[i]] = v[i]
+        if dense.shape == kept.shape and torch.allclose(dense, kept, atol=1e-12):
+            return (
+                "duplicates overwritten instead of added (an index assignment keeps one of "
+                "them): sparse_coo_tensor(...).coalesce() sums them."
+            )
+    return (
+        "neither swapped rows and cols nor overwritten duplicates explain it: out[r, c] is the "
+        "sum of the values of every triplet at (r, c), from sparse_coo_tensor(torch.stack("
+        "[rows, cols]), values, shape).coalesce()."
+    )
+
+
 @pytest.mark.task(1)
 @pytest.mark.parametrize("seed", range(4))
 def test_coo_equals_dense_sum_of_triplets(seed, device):
@@ -59,7 +87,7 @@ def test_coo_equals_dense_sum_of_triplets(seed, device):
             what=what + " (densified)",
             rtol=1e-12,
             atol=1e-12,
-            mistake="rows and cols swapped, or duplicates overwritten instead of added.",
+            mistake=coo_values_mistake(got, rows, cols, values, shape),
         )
 
 
@@ -71,12 +99,20 @@ def test_coo_is_coalesced_with_one_entry_per_position(seed, device):
     got = kata.coo_from_triplets(rows, cols, values, shape)
     check_layout(got, torch.sparse_coo, "coo_from_triplets(...)")
     positions = len(set(zip(rows.tolist(), cols.tolist(), strict=True)))
-    if not got.is_coalesced() or got._nnz() != positions:
+    if not got.is_coalesced():
         raise AssertionError(
             f"coo_from_triplets with 30 triplets on {positions} distinct positions returned "
-            f"a tensor that is not coalesced: is_coalesced()={got.is_coalesced()}, "
-            f"nnz={got._nnz()}, expected nnz={positions}. Duplicate (row, col) entries are "
-            f"still stored separately. Likely mistake: forgetting .coalesce()."
+            f"a tensor that is not coalesced: is_coalesced()=False, nnz={got._nnz()}, "
+            f"expected nnz={positions}. Duplicate (row, col) entries may still be stored "
+            f"separately. Likely mistake: forgetting .coalesce()."
+        )
+    if got._nnz() != positions:
+        raise AssertionError(
+            f"coo_from_triplets with 30 triplets on {positions} distinct positions returned "
+            f"a tensor marked coalesced (is_coalesced()=True) with nnz={got._nnz()}, expected "
+            f"nnz={positions}, one entry per position. Likely mistake: the flag set by hand "
+            f"(_coalesced_(True)) without merging the duplicates, or entries dropped or added "
+            f"(zeros removed?); .coalesce() merges them and keeps every position."
         )
 
 
@@ -161,8 +197,9 @@ def test_coo_rejects_an_index_outside_shape(bad, device):
         (3, 4),
         what=f"coo_from_triplets(rows={rows.tolist()}, cols={cols.tolist()}, ..., (3, 4)) with "
         f"the triplet at {bad} outside the shape",
-        mistake="a bound check with > instead of >= (index R is outside a size of R), or one "
-        "that forgets negative indices (min() < 0).",
+        mistake="no bound check, or one that forgets negative indices (min() < 0)."
+        if min(bad) < 0
+        else "no bound check, or one with > instead of >= (index R is outside a size of R).",
     )
 
 
@@ -177,7 +214,8 @@ def test_coo_accepts_the_last_row_and_column(device):
     except ValueError as err:
         raise AssertionError(
             f"{what}: raised ValueError: {err}. Likely mistake: a bound check off by one "
-            f"(>= R - 1 instead of >= R): the indices 0 .. R - 1 are all inside."
+            f"(>= R - 1 instead of >= R), or rows checked against C and cols against R: the "
+            f"indices 0 .. R - 1 are all inside."
         ) from err
     check_layout(got, torch.sparse_coo, what)
     assert_tensor_close(got, dense_from_triplets(rows, cols, values, (3, 4)), what=what)
@@ -203,9 +241,20 @@ def test_csr_components_match_torch(density, device):
         except NotImplementedError:
             raise
         except RuntimeError as err:
+            if "crow_indices" in str(err):
+                cause = (
+                    "crow_indices must have R + 1 entries, starting at 0 (a cumsum of per-row "
+                    "counts with a 0 in front)."
+                )
+            else:
+                cause = (
+                    "torch.sparse_csr_tensor(crow_indices, col_indices, values, size=x.shape) "
+                    "takes R + 1 row pointers, one column per nonzero, and the nonzeros in "
+                    "row-major order."
+                )
             raise AssertionError(
-                f"{what} raised RuntimeError: {err}. Likely mistake: crow_indices must have "
-                f"R + 1 entries, starting at 0 (a cumsum of per-row counts with a 0 in front)."
+                f"{what} raised RuntimeError: {err}; expected a CSR tensor equal to x. "
+                f"Likely mistake: {cause}"
             ) from err
         check_layout(got, torch.sparse_csr, what)
         expected = x.to_sparse_csr()
@@ -340,7 +389,18 @@ def test_sparse_matmul_takes_uncoalesced_coo_and_leaves_inputs_untouched(device)
         )
     if not torch.equal(b, b_before):
         raise AssertionError(f"{what} changed the caller's b. Likely mistake: an in-place op on b.")
-    assert_tensor_close(got, dense @ b, what=what, mistake="duplicates must add up (1 + 2).")
+    counted_once = []  # (0, 1) counted once, with either of its two stored values
+    for kept in (1.0, 2.0):
+        once = dense.clone()
+        once[0, 1] = kept
+        counted_once.append(once @ b)
+    if isinstance(got, torch.Tensor) and any(
+        got.shape == m.shape and torch.allclose(got.to(m.dtype), m) for m in counted_once
+    ):
+        mistake = "duplicates must add up (1 + 2): the entry (0, 1) was counted once."
+    else:
+        mistake = "a @ b with the duplicates of a added up (1 + 2): torch.sparse.mm(a, b)."
+    assert_tensor_close(got, dense @ b, what=what, mistake=mistake)
 
 
 @pytest.mark.task(3)
@@ -390,10 +450,16 @@ def check_bytes(t: torch.Tensor, what: str) -> int:
     got = kata.storage_bytes(t)
     expected = expected_bytes(t)
     if not isinstance(got, int) or isinstance(got, bool):
+        if isinstance(got, torch.Tensor):
+            cause = (
+                "a count taken from a tensor (crow_indices()[-1], t.sum()) left as a 0-d "
+                "tensor: convert with int(...) or use .numel()."
+            )
+        else:
+            cause = "a division (/ gives a float) or another non-int result: return int(...)."
         raise AssertionError(
             f"storage_bytes({what}) returned {got!r} ({type(got).__name__}), not an int. "
-            f"Likely mistake: a count taken from a tensor (crow_indices()[-1], t.sum()) left "
-            f"as a 0-d tensor: convert with int(...) or use .numel()."
+            f"Likely mistake: {cause}"
         )
     if got != expected:
         why = "count every component tensor: numel() * element_size() of each."

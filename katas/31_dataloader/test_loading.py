@@ -78,6 +78,10 @@ def iterate_in_main_process(stream, what: str) -> list[Any]:
     try:
         return list(iter(stream))
     except AttributeError as err:
+        if "NoneType" not in str(err):
+            raise AssertionError(
+                f"{what} raised AttributeError: {err}; expected every record, in order."
+            ) from err
         raise AssertionError(
             f"{what} raised AttributeError: {err}. In the main process (no DataLoader, or "
             f"num_workers=0) get_worker_info() is None: yield every record then. Likely "
@@ -97,9 +101,16 @@ def test_main_process_yields_every_record_in_order(records):
     what = f"list(ShardedStream({records!r})) in the main process"
     got = iterate_in_main_process(stream, what)
     if got != list(records):
+        rest = iter(records)
+        if Counter(got) == Counter(records):
+            why = "the records were reordered (sorted or shuffled): yield them as given."
+        elif len(got) < len(records) and all(any(r == g for r in rest) for g in got):
+            why = "sharding although get_worker_info() is None (one process, one share)."
+        else:
+            why = "yield each record of records once, in the order given."
         raise AssertionError(
             f"{what} gave {got}, expected every record in order, {list(records)}. Likely "
-            f"mistake: sharding although get_worker_info() is None (one process, one share)."
+            f"mistake: {why}"
         )
     if list(records) != before:
         raise AssertionError(f"{what} changed the caller's records: {before} became {records}.")
@@ -113,10 +124,16 @@ def test_every_iteration_starts_afresh():
     first = iterate_in_main_process(stream, what)
     second = iterate_in_main_process(stream, what)
     if second != first or first != records:
+        if first != records:
+            why = "the first epoch is already wrong: yield every record, in order."
+        else:
+            why = (
+                "an iterator (or a position) made once in __init__ (it is exhausted after one "
+                "pass); make a new one in each __iter__ call."
+            )
         raise AssertionError(
             f"{what}: the first epoch gave {first}, the second epoch gave {second}; both "
-            f"should give {records}. Likely mistake: an iterator made once in __init__ (it "
-            f"is exhausted after one pass); make a new one in each __iter__ call."
+            f"should give {records}. Likely mistake: {why}"
         )
 
 
@@ -179,6 +196,33 @@ def make_sampler(labels: torch.Tensor, num_samples: int, generator, what: str):
     return sampler
 
 
+def weights_mistake(weights: torch.Tensor, labels_list: list[int]) -> str:
+    """Why the sampler's weights are not 1 / count, told apart by comparing the candidates."""
+    rule = "each sample's weight is 1 / (number of samples of its class)."
+    w = weights.detach().cpu().double()
+    expected = expected_weights(labels_list)
+    counts = torch.tensor([float(Counter(labels_list)[y]) for y in labels_list])
+    if w.shape != expected.shape:
+        return rule
+    if torch.allclose(w, counts.double()):
+        return f"weights = count of the class (that favours the majority); {rule}"
+    if bool((w == w[0]).all()):
+        return f"a uniform weight; {rule}"
+    if bool((w > 0).all()) and torch.allclose(w / w.sum(), expected / expected.sum()):
+        return f"the weights are 1 / count scaled (normalised?); the docstring asks for {rule}"
+    _, sorted_counts = torch.unique(torch.tensor(labels_list), return_counts=True)
+    ids = torch.tensor(labels_list)
+    if int(ids.max()) < len(sorted_counts):
+        by_id = 1.0 / sorted_counts[ids].double()
+        if torch.allclose(w, by_id):
+            return (
+                "torch.unique(..., return_counts=True) gives the counts in the order of the "
+                "sorted ids, so counts[labels] indexes them by class id; use "
+                "return_inverse=True (counts[inverse]) or torch.bincount(labels)."
+            )
+    return f"the weights are not 1 / count: {rule}"
+
+
 @pytest.mark.task(2)
 def test_weights_are_one_over_the_class_count_per_sample(device):
     gen = seeded(31)
@@ -213,8 +257,7 @@ def test_weights_are_one_over_the_class_count_per_sample(device):
             what=f"{what}: sampler.weights",
             rtol=1e-12,
             atol=0.0,
-            mistake="weights = count of the class (that favours the majority) or a uniform "
-            "weight; each sample's weight is 1 / (number of samples of its class).",
+            mistake=weights_mistake(weights, labels_list),
         )
         if sampler.replacement is not True:
             raise AssertionError(
@@ -381,9 +424,13 @@ def test_seed_worker_outside_a_worker_does_nothing():
     try:
         kata.seed_worker(0)
     except AttributeError as err:
+        why = (
+            "There get_worker_info() is None; return without doing anything."
+            if "NoneType" in str(err)
+            else "Expected it to return without doing anything there."
+        )
         raise AssertionError(
-            f"seed_worker(0) called outside a DataLoader worker raised AttributeError: "
-            f"{err}. There get_worker_info() is None; return without doing anything."
+            f"seed_worker(0) called outside a DataLoader worker raised AttributeError: {err}. {why}"
         ) from err
     now = (torch.get_rng_state(), random.getstate(), np.random.get_state()[1])
     if not (torch.equal(states[0], now[0]) and states[1] == now[1] and (states[2] == now[2]).all()):
@@ -454,14 +501,28 @@ def test_draws_repeat_with_the_loader_seed_and_change_every_epoch():
     if draws[0] == draws[1]:
         raise AssertionError(
             f"{what}: epochs 1 and 2 drew the same numbers {draws[0]}: every epoch repeats "
-            f"the same augmentations. Likely mistake: seeding with worker_id; "
+            f"the same augmentations. Likely mistake: {fixed_seed_mistake(first[0])}; "
             f"get_worker_info().seed changes every epoch."
         )
     if draws[0] == draws[4]:
         raise AssertionError(
             f"{what}: loader seeds 3 and 4 drew the same numbers {draws[0]}. Likely mistake: "
-            f"seeding with worker_id or a constant instead of get_worker_info().seed."
+            f"{fixed_seed_mistake(first[0])} instead of get_worker_info().seed."
         )
+
+
+def fixed_seed_mistake(epoch: list[dict[str, Any]]) -> str:
+    """Which seed that does not change with the epoch each worker's draws came from."""
+    causes = set()
+    for w, items in per_worker(epoch).items():
+        got = [item["draw"] for item in items]
+        if got == draws_of(seeded(w), len(items)):
+            causes.add("seeding with worker_id")
+        elif got == draws_of(seeded(FORKED_SEED), len(items)):
+            causes.add("the dataset's generator left as forked (not reseeded at all)")
+        else:
+            causes.add("seeding with a constant, or another seed fixed across epochs")
+    return ", or ".join(sorted(causes))
 
 
 class Plain(Dataset):
@@ -485,10 +546,15 @@ def test_datasets_without_a_generator_are_left_alone():
     try:
         got = [i for batch in loader for i in batch.tolist()]
     except AttributeError as err:
+        why = (
+            "seed_worker assumes every dataset has .generator; a dataset without a "
+            "generator is left alone (check with getattr / hasattr)."
+            if "generator" in str(err)
+            else "seed_worker leaves a dataset without a generator alone."
+        )
         raise AssertionError(
-            f"{what} failed in the worker with AttributeError: {str(err).splitlines()[0]}. "
-            f"Likely mistake: seed_worker assumes every dataset has .generator; a dataset "
-            f"without a generator is left alone (check with getattr / hasattr)."
+            f"{what} failed in the worker with AttributeError: {str(err).splitlines()[0]}; "
+            f"expected items [0, 1, 2, 3]. Likely mistake: {why}"
         ) from err
     if got != [0, 1, 2, 3]:
         raise AssertionError(f"{what} gave items {got}, expected [0, 1, 2, 3].")
@@ -529,7 +595,8 @@ def load_all(loader, what: str) -> list[tuple[torch.Tensor, ...]]:
     if loader.pin_memory and not torch.accelerator.is_available():
         raise AssertionError(
             f"{what} has pin_memory=True on a machine without a GPU, for a CPU target. "
-            f"Likely mistake: pin_memory=True always; use torch.device(device).type == 'cuda'."
+            f"Likely mistake: pin_memory=True always, or a device test that misreads the "
+            f"target; use torch.device(device).type == 'cuda'."
         )
     return [tuple(batch) for batch in loader]
 

@@ -79,15 +79,16 @@ def decode(name: str, path, what: str):
         raise
     except ValueError as err:
         raise AssertionError(
-            f"{what} raised ValueError on a valid file: {err}. Likely mistake: the sizes read "
-            f"little-endian (IDX stores them big-endian: struct '>i', byteorder='big'), or "
-            f"the header length wrong (16 bytes for images, 8 for labels)."
+            f"{what} raised ValueError on a valid file: {err}. Likely mistake: the magic "
+            f"number or the sizes read little-endian (IDX stores them big-endian: struct "
+            f"'>i', byteorder='big'), or the header length wrong (16 bytes for images, 8 for "
+            f"labels)."
         ) from err
     except RuntimeError as err:
         raise AssertionError(
-            f"{what} raised {type(err).__name__} on a valid file: {err}. Likely mistake: "
-            f"sizes hard-coded (MNIST's 28 x 28) instead of read from the header, or the "
-            f"data taken from the wrong offset."
+            f"{what} raised {type(err).__name__} on a valid file: {err}; expected the decoded "
+            f"tensor. Likely mistake: sizes hard-coded (MNIST's 28 x 28) instead of read from "
+            f"the header, sizes read little-endian, or the data taken from the wrong offset."
         ) from err
 
 
@@ -172,6 +173,12 @@ def test_labels_are_decoded_exactly_as_long(n, tmp_path):
     path = write(tmp_path, "labels-idx1-ubyte", idx_bytes(LABELS_MAGIC, labels))
     what = f"read_idx_labels(a file of {n} labels)"
     got = decode("read_idx_labels", path, what)
+    if isinstance(got, torch.Tensor) and tuple(got.shape) == (max(n - 8, 0),):
+        offset = (
+            "the labels taken from offset 16, as for images; they start after the 8-byte header."
+        )
+    else:
+        offset = "the labels are the n bytes after the 8-byte header, one per label, as torch.long."
     if isinstance(got, torch.Tensor) and got.dtype != torch.long and got.shape == labels.shape:
         raise AssertionError(
             f"{what} returned dtype {got.dtype}; expected torch.long, the dtype "
@@ -182,8 +189,7 @@ def test_labels_are_decoded_exactly_as_long(n, tmp_path):
         got,
         labels.long(),
         what=what,
-        mistake="the labels taken from the wrong offset (they start after the 8-byte header, "
-        "not 16 as for images).",
+        mistake=offset,
     )
 
 
@@ -207,7 +213,10 @@ def test_wrong_magic_number_raises_value_error(tmp_path):
         expect_value_error(
             lambda name=name, path=path: getattr(kata, name)(path),
             f"{name}(a file with {how})",
-            "the magic number is not checked; a wrong file would be decoded as garbage.",
+            "the magic number is not checked (or read little-endian, so that this one "
+            "passes); a wrong file would be decoded as garbage."
+            if magic == 0x03080000
+            else "the magic number is not checked; a wrong file would be decoded as garbage.",
         )
     # each reader refuses the other kind of file (20 labels: longer than an image header)
     image_file, label_file = write_pair(tmp_path, images, random_labels(gen, 20))
@@ -228,6 +237,16 @@ LENGTH_MISTAKE = (
     "buffer makes reshape fail with a confusing RuntimeError, or slicing silently returns "
     "less)."
 )
+
+
+def length_mistake(kind: str) -> str:
+    if kind == "extra":
+        return (
+            "no check of the file's length against the header's sizes, or one that only "
+            "rejects short files: extra bytes after the data mean a damaged or wrong file "
+            "(check len(data) == header + N * H * W, not >=)."
+        )
+    return LENGTH_MISTAKE
 
 
 def damaged(content: bytes, kind: str, amount: int) -> tuple[bytes, str]:
@@ -261,7 +280,7 @@ def test_truncated_or_overlong_image_file_raises_value_error(kind, amount, tmp_p
     expect_value_error(
         lambda: kata.read_idx_images(path),
         f"read_idx_images(a file of 2 images of 3 x 4 with {how})",
-        LENGTH_MISTAKE,
+        length_mistake(kind),
     )
 
 
@@ -278,7 +297,7 @@ def test_truncated_or_overlong_label_file_raises_value_error(kind, amount, tmp_p
     expect_value_error(
         lambda: kata.read_idx_labels(path),
         f"read_idx_labels(a file of 5 labels with {how})",
-        LENGTH_MISTAKE,
+        length_mistake(kind),
     )
 
 
@@ -314,10 +333,15 @@ def make_dataset(tmp_path: Path, seed: int, **kwargs):
 def check_label(label, expected: int, what: str) -> None:
     __tracebackhide__ = True
     if type(label) is not int or label != expected:
+        if isinstance(label, torch.Tensor):
+            why = "returning the label tensor (int(labels[i]) or .item() gives the int)."
+        elif type(label) is int:
+            why = "the label of another index (an off-by-one?): item i pairs with labels[i]."
+        else:
+            why = "convert the label with int(...): it must be a Python int."
         raise AssertionError(
             f"{what} label is {label!r} ({type(label).__name__}), expected the Python int "
-            f"{expected}. Likely mistake: returning the label tensor (int(labels[i]) or "
-            f".item() gives the int)."
+            f"{expected}. Likely mistake: {why}"
         )
 
 
@@ -337,11 +361,22 @@ def test_items_are_channel_first_uint8_images_and_int_labels(seed, tmp_path):
                 f"no channel dimension. torchvision transforms expect (C, H, W); "
                 f"unsqueeze(0) adds the single grey channel."
             )
+        others = [
+            j
+            for j in range(n)
+            if j != i
+            and isinstance(image, torch.Tensor)
+            and image.shape == (1, h, w)
+            and torch.equal(image.cpu(), images[j].unsqueeze(0))
+        ]
         assert_tensor_close(
             image,
             images[i].unsqueeze(0),
             what=f"{what}[{i}] image",
-            mistake="the image of another index, or a cast (the raw image stays uint8).",
+            mistake=f"the image of another index ({others[0]}): item i is images[i]."
+            if others
+            else "the pixels are not images[i] as stored (a cast, a scaling or a reshape "
+            "that reorders them); the raw image stays uint8, shape (1, H, W).",
         )
         check_label(label, int(labels[i]), f"{what}[{i}]")
 
@@ -413,7 +448,8 @@ def test_transform_is_applied_to_the_image_only(tmp_path):
         if not (isinstance(image, tuple) and image[0] == "transformed"):
             raise AssertionError(
                 f"{what} returned image {type(image).__name__}, not what transform returned. "
-                f"Likely mistake: the transform is stored but never applied."
+                f"Likely mistake: the transform is stored but never applied, or its result "
+                f"is not the image returned."
             )
         assert_tensor_close(
             seen[-1],

@@ -78,7 +78,7 @@ def run(model, tokens, lengths, what: str) -> tuple[torch.Tensor, torch.Tensor]:
                 "enforce_sorted=True (the default) needs lengths in decreasing order; pass "
                 "enforce_sorted=False: batches come in any order."
             )
-        elif "CPU" in text:
+        elif "CPU" in text and "lengths" in text:
             hint = "pack_padded_sequence wants the lengths on the CPU: pass lengths.cpu()."
         elif "view" in text or "contiguous" in text:
             hint = (
@@ -105,7 +105,50 @@ def run(model, tokens, lengths, what: str) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def close(a: torch.Tensor, b: torch.Tensor) -> bool:
-    return a.shape == b.shape and torch.allclose(a, b, rtol=1e-5, atol=1e-5)
+    return a.shape == b.shape and torch.allclose(a, b.to(a.dtype), rtol=1e-5, atol=1e-5)
+
+
+FORWARD_AT_LAST_COLUMN = (
+    "reading the forward direction at the last column (output[:, -1] is padding for every "
+    "row shorter than T, zeros after pad_packed_sequence)"
+)
+FORWARD_THROUGH_PADDING = (
+    "letting it run through the padding (no packing): h_n, or output[:, -1], of an unpacked "
+    "batch comes after the padded steps"
+)
+
+
+@torch.no_grad()
+def forward_mistake(model, tokens, lengths, got_fwd: torch.Tensor) -> str:
+    """Why the forward half of fc's input is wrong: which wrong time step it matches."""
+    rule = "it must stop at the last real token, t = lengths - 1."
+    short = (lengths < tokens.shape[1]).to(got_fwd.device)
+    unpacked, _ = model.lstm(model.embedding(tokens))  # (B, T, 2H), through the padding
+    if close(got_fwd, unpacked[:, -1, :HIDDEN]):
+        return f"{FORWARD_THROUGH_PADDING}; {rule}"
+    if short.any() and not got_fwd[short].any():
+        return f"{FORWARD_AT_LAST_COLUMN}; {rule}"
+    return f"{FORWARD_AT_LAST_COLUMN}, or {FORWARD_THROUGH_PADDING}; {rule}"
+
+
+@torch.no_grad()
+def backward_mistake(model, tokens, lengths, got_bwd: torch.Tensor) -> str:
+    """Why the backward half of fc's input is wrong: read at the last token, or otherwise."""
+    at_last = []
+    for b in range(tokens.shape[0]):
+        n = int(lengths[b])
+        out, _ = model.lstm(model.embedding(tokens[b : b + 1, :n]))
+        at_last.append(out[0, n - 1, HIDDEN:])
+    rule = (
+        "the backward direction reads the sequence from its end, so its summary is its "
+        "output at the first token, t = 0 (h_n[-1] of a packed run)"
+    )
+    if close(got_bwd, torch.stack(at_last)):
+        return f"{rule}, not at t = lengths - 1 where it has seen one token."
+    return (
+        f"{rule}. Here it is neither that nor its output at t = lengths - 1: did it run "
+        f"through the padding (no packing), starting in the padded columns?"
+    )
 
 
 def check_not_sorted(got, expected, lengths, what: str, name: str) -> None:
@@ -259,18 +302,14 @@ def test_representation_is_forward_at_last_token_and_backward_at_first(seed, num
         expected[:, fwd],
         what=f"{what}: fc's input[:, :{HIDDEN}] (forward direction) against the forward "
         f"output at t = lengths - 1 of each row run alone",
-        mistake="reading the forward direction at the last column (output[:, -1] is padding "
-        "for every row shorter than T) or letting it run through the padding (no packing); "
-        "it must stop at the last real token, t = lengths - 1.",
+        mistake=forward_mistake(model, tokens, lengths, rep[:, fwd]),
     )
     assert_tensor_close(
         rep[:, bwd],
         expected[:, bwd],
         what=f"{what}: fc's input[:, {HIDDEN}:] (backward direction) against the backward "
         f"output at t = 0 of each row run alone",
-        mistake="the backward direction reads the sequence from its end, so its summary is "
-        "its output at the first token, t = 0 (h_n[-1] of a packed run), not at "
-        "t = lengths - 1 where it has seen one token.",
+        mistake=backward_mistake(model, tokens, lengths, rep[:, bwd]),
     )
 
 
@@ -281,14 +320,23 @@ def test_logits_are_fc_of_the_representation(num_layers, device):
     tokens, lengths = random_batch(7, device, batch=6)
     what = describe(tokens, lengths, num_layers)
     with torch.no_grad():
-        logits, _ = run(model, tokens, lengths, what)
-        expected, _ = reference(model, tokens, lengths)
+        logits, rep = run(model, tokens, lengths, what)
+        expected, expected_rep = reference(model, tokens, lengths)
+    if close(rep, expected_rep):
+        mistake = (
+            "fc's input is right, so something after fc changes it (an activation, a "
+            "softmax, an extra layer): the logits are fc(representation) as they are."
+        )
+    else:
+        mistake = (
+            "fc's input is already wrong: the wrong time steps or padding read (see the "
+            "representation test)."
+        )
     assert_tensor_close(
         logits,
         expected,
         what=f"{what} logits against fc(reference representation)",
-        mistake="an extra layer or activation after fc, or the wrong time steps (see the "
-        "representation test).",
+        mistake=mistake,
     )
 
 
@@ -336,12 +384,20 @@ def test_non_contiguous_tokens_and_lengths(layout, device):
     with torch.no_grad():
         logits, _ = run(model, odd_tokens, odd_lengths, what)
         expected, _ = reference(model, tokens, lengths)
+        plain, _ = run(model, tokens, lengths, describe(tokens, lengths))
+    if close(plain, expected):
+        mistake = (
+            "right for contiguous tokens and lengths, wrong for these: reading the storage "
+            "directly (data_ptr, as_strided, .view on the flat memory) instead of through "
+            "the tensor's indexing."
+        )
+    else:
+        mistake = (
+            "wrong for contiguous tokens and lengths too, so the layout is not the cause: "
+            "see the representation and padding tests."
+        )
     assert_tensor_close(
-        logits,
-        expected,
-        what=f"{what}, against each row run alone",
-        mistake="reading the tokens' storage directly (data_ptr, as_strided, .view on the "
-        "flat memory) instead of through the tensor's indexing.",
+        logits, expected, what=f"{what}, against each row run alone", mistake=mistake
     )
 
 
@@ -412,11 +468,18 @@ def test_unsorted_batches_keep_their_order(lengths_list, device):
         expected, _ = reference(model, tokens, lengths)
     if logits.shape == expected.shape and not close(logits, expected):
         check_not_sorted(logits, expected, lengths, what, "the logits")
+    found = logits.shape == expected.shape and all(
+        any(close(row, other) for other in expected) for row in logits
+    )
     assert_tensor_close(
         logits,
         expected,
         what=f"{what} logits against each row run alone",
-        mistake="rows mixed up when the batch is not sorted by length.",
+        mistake="rows mixed up when the batch is not sorted by length: each row's logits "
+        "are there, in another order."
+        if found
+        else "the rows' values are wrong, not only their order (see the representation "
+        "and padding tests).",
     )
 
 
@@ -456,7 +519,8 @@ def test_gradients_reach_every_real_token_and_no_padding(num_layers, device):
         b, t = (int(i) for i in missed.nonzero()[0])
         raise AssertionError(
             f"{what}: real token (row {b}, t={t}, length {int(lengths[b])}) got no gradient: "
-            f"the logits ignore it. Likely mistake: reading the states at the wrong time step."
+            f"the logits ignore it. Likely mistake: reading the states at the wrong time step, "
+            f"or lengths shortened before packing (the last real token treated as padding)."
         )
 
 

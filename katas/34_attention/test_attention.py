@@ -177,11 +177,14 @@ def test_weights_are_a_softmax_over_the_keys(lead, L, S, E, Ev, device):
     _, expected = formula(q, k, v)
     if not close(weights, expected):
         name_the_formula_mistake(out, weights, q, k, v, what)
+    scores = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(E)
     assert_tensor_close(
         weights,
         expected,
         what=f"{what}: the weights (..., L, S) against softmax(query @ key^T / sqrt(E), dim=-1)",
-        mistake="return the weights after the softmax (not the scores), shaped (..., L, S).",
+        mistake="the scores returned, not the weights: return them after the softmax."
+        if close(weights, scores)
+        else "the weights are softmax(query @ key^T / sqrt(E), dim=-1), shaped (..., L, S).",
         **TIGHT,
     )
     assert_tensor_close(
@@ -200,11 +203,16 @@ def test_leading_dimensions_broadcast(device):
     k, v = randn(gen, 3, 6, 8, device=device), randn(gen, 1, 3, 6, 5, device=device)
     what = describe_sdpa(q, k, v)
     out, weights = sdpa(q, k, v, what)
+    expected = F.scaled_dot_product_attention(q, k.expand(2, 3, 6, 8), v.expand(2, 3, 6, 5))
     assert_tensor_close(
         out,
-        F.scaled_dot_product_attention(q, k.expand(2, 3, 6, 8), v.expand(2, 3, 6, 5)),
+        expected,
         what=f"{what}: output (leading dimensions broadcast) against torch's",
-        mistake="matmul broadcasts the leading dimensions; bmm or view(-1, L, E) does not.",
+        mistake="matmul broadcasts the leading dimensions; bmm or view(-1, L, E) does not."
+        if not isinstance(out, torch.Tensor) or out.shape != expected.shape
+        else "the shape is right but the values are not: the leading dimensions paired "
+        "wrongly (a reshape or expand that reorders them), or the formula itself (see "
+        "test_output_matches_torch_sdpa).",
         **TIGHT,
     )
     if weights.shape != (2, 3, 4, 6):
@@ -218,12 +226,23 @@ def test_scale_argument_replaces_one_over_sqrt_e(device):
         q, k, v = (randn(gen, 2, 4, 8, device=device) for _ in range(3))
         what = describe_sdpa(q, k, v, scale=scale)
         out, _ = sdpa(q, k, v, what, scale=scale)
+        rule = "scale= given means: multiply the scores by it instead of 1 / sqrt(E)"
+        mistake = f"{rule}."
+        for wrong, how in (
+            (
+                1 / math.sqrt(q.shape[-1]),
+                "scale= ignored: the scores were divided by sqrt(E) anyway",
+            ),
+            (scale / math.sqrt(q.shape[-1]), "both applied: scale= and 1 / sqrt(E)"),
+            (1 / scale, "divided by scale= instead of multiplying"),
+        ):
+            if close(out, formula(q, k, v, scale=wrong)[0]):
+                mistake = f"{how}; {rule}."
         assert_tensor_close(
             out,
             F.scaled_dot_product_attention(q, k, v, scale=scale),
             what=f"{what}: output against F.scaled_dot_product_attention(..., scale={scale})",
-            mistake="scale= given means: multiply the scores by it instead of 1 / sqrt(E) "
-            "(not both, not dividing).",
+            mistake=mistake,
             **TIGHT,
         )
 
@@ -238,7 +257,16 @@ def test_gradients_match_torch_sdpa(device):
     what = describe_sdpa(*mine)
     out, _ = sdpa(*mine, what)
     (out * upstream).sum().backward()
-    (F.scaled_dot_product_attention(*ref) * upstream).sum().backward()
+    expected_out = F.scaled_dot_product_attention(*ref)
+    (expected_out * upstream).sum().backward()
+    if close(out, expected_out):
+        grad_mistake = (
+            "the output is right but its gradient is not: part of the computation is cut "
+            "from the graph (.detach() or .data on the scores or the weights), or a "
+            "hand-written backward is wrong."
+        )
+    else:
+        grad_mistake = "the forward output already differs from torch's (see the other tests)."
     for name, a, b in zip(("query", "key", "value"), mine, ref, strict=True):
         if a.grad is None:
             raise AssertionError(
@@ -249,7 +277,7 @@ def test_gradients_match_torch_sdpa(device):
             a.grad,
             b.grad,
             what=f"{what}: gradient of the output with respect to {name}",
-            mistake="the forward formula differs from torch's (see the other tests).",
+            mistake=grad_mistake,
             **TIGHT,
         )
 
@@ -263,11 +291,17 @@ def test_non_contiguous_inputs_work(device):
     v = randn(gen, 6, 3, 5, device=device).transpose(0, 1)
     what = describe_sdpa(q, k, v) + " with non-contiguous (transposed) inputs"
     out, _ = sdpa(q, k, v, what)
+    expected = F.scaled_dot_product_attention(q.contiguous(), k.contiguous(), v.contiguous())
+    plain, _ = sdpa(q.contiguous(), k.contiguous(), v.contiguous(), what)
     assert_tensor_close(
         out,
-        F.scaled_dot_product_attention(q.contiguous(), k.contiguous(), v.contiguous()),
+        expected,
         what=what,
-        mistake=".view() of a non-contiguous tensor, or reading strides by hand.",
+        mistake="right for contiguous copies of the same inputs, wrong for these: reading "
+        "the storage or the strides by hand instead of through the tensors' indexing."
+        if close(plain, expected)
+        else "wrong for contiguous inputs too, so the layout is not the cause: see "
+        "test_output_matches_torch_sdpa.",
         **TIGHT,
     )
 
@@ -303,14 +337,20 @@ def test_half_precision_on_cuda_matches_torch(dtype, device):
     out, weights = sdpa(q, k, v, what, attn_mask=keep)
     expected = F.scaled_dot_product_attention(q.float(), k.float(), v.float(), attn_mask=keep)
     tol = 5e-3 if dtype == torch.float16 else 3e-2  # rounding of the inputs' own precision
+    in_float32, _ = sdpa(q.float(), k.float(), v.float(), what, attn_mask=keep)
     assert_tensor_close(
         out,
         expected.to(dtype),
         what=f"{what}: output against torch's attention in float32",
         rtol=tol,
         atol=tol,
-        mistake="a softmax that overflows in half precision (exp without subtracting the "
-        "row maximum: torch.softmax does that for you).",
+        mistake="right in float32, wrong in half precision: a softmax that overflows (exp "
+        "without subtracting the row maximum: torch.softmax does that for you), or a "
+        "constant such as -1e9 or a large scale that half precision cannot hold."
+        if isinstance(in_float32, torch.Tensor)
+        and in_float32.shape == expected.shape
+        and torch.allclose(in_float32.detach().float(), expected, rtol=1e-4, atol=1e-5)
+        else "wrong in float32 too, so precision is not the cause: see the float64 tests.",
     )
     if weights.dtype != dtype:
         raise AssertionError(f"{what}: weights have dtype {weights.dtype}, expected {dtype}.")
@@ -336,12 +376,19 @@ def test_bool_mask_true_means_takes_part(mask_shape, device):
         expected = F.scaled_dot_product_attention(q, k, v, attn_mask=keep)
         if not close(out, expected):
             name_the_formula_mistake(out, weights, q, k, v, what, keep=keep)
+            unmasked, _ = sdpa(q, k, v, describe_sdpa(q, k, v))
+            if not close(unmasked, F.scaled_dot_product_attention(q, k, v)):
+                raise AssertionError(
+                    f"{what}: the output is wrong, and so is the output without a mask: the "
+                    f"formula itself is off (see test_output_matches_torch_sdpa)."
+                )
         assert_tensor_close(
             out,
             expected,
             what=f"{what}: output against F.scaled_dot_product_attention(attn_mask=keep)",
-            mistake="the bool mask applied wrongly: False keys get score -inf before the "
-            "softmax (masked_fill(~attn_mask, -inf)), True keys keep theirs.",
+            mistake="the bool mask applied wrongly (right without a mask): False keys get "
+            "score -inf before the softmax (masked_fill(~attn_mask, -inf)), True keys keep "
+            "theirs, the mask broadcast against (..., L, S).",
             **TIGHT,
         )
         masked = ~keep.expand_as(weights)
@@ -375,11 +422,16 @@ def test_float_mask_is_added_to_the_scaled_scores(device):
                     f"the scaled scores: q @ k^T * scale + mask."
                 )
             name_the_formula_mistake(out, weights, q, k, v, what, bias=bias)
+        as_keep = formula(q, k, v, keep=bias != 0)[0]
         assert_tensor_close(
             out,
             expected,
             what=f"{what}: output against F.scaled_dot_product_attention(attn_mask=float mask)",
-            mistake="a float mask is ADDED to the scaled scores (it is not a 0/1 keep mask).",
+            mistake="the float mask was read as a 0/1 keep mask (its nonzero entries kept); a "
+            "float mask is ADDED to the scaled scores."
+            if close(out, as_keep)
+            else "a float mask is ADDED to the scaled scores (not multiplied, not read as a "
+            "0/1 keep mask).",
             **TIGHT,
         )
 
@@ -496,13 +548,19 @@ def test_a_query_with_no_key_gets_zeros_not_nan(device):
                 f"weights 0 and output 0 (give it finite scores, then zero its weights)."
             )
         for r in rows:
+            uniform = close(weights[:, r], torch.full_like(weights[:, r], 1 / 6))
             assert_tensor_close(
                 weights[:, r],
                 torch.zeros_like(weights[:, r]),
                 what=f"{what}: weights of the fully masked query {r}",
                 mistake="a fully masked row must get weights 0. Every key hidden by attn_mask, "
-                "by is_causal or by both takes no part; a large finite negative number instead "
-                "of -inf gives uniform weights 1/S here.",
+                "by is_causal or by both takes no part"
+                + (
+                    "; these are uniform weights 1/S, as a large finite negative number "
+                    "instead of -inf gives."
+                    if uniform
+                    else "."
+                ),
             )
             assert_tensor_close(
                 out[:, r],
@@ -540,14 +598,19 @@ def test_a_query_with_no_key_gives_finite_gradients(device):
         out, weights = sdpa(q, k, v, what, **kwargs)
         (out.sum() + (weights * randn(gen, *weights.shape, device=device)).sum()).backward()
         for name, t in (("query", q), ("key", k), ("value", v)):
-            if t.grad is None or not bool(t.grad.isfinite().all()):
+            if t.grad is None:
                 raise AssertionError(
-                    f"{what}: {name}.grad is "
-                    + ("None" if t.grad is None else "not finite (NaN)")
-                    + ". Likely mistake: a NaN gradient from the fully masked row: "
-                    "nan_to_num() or torch.where() after a softmax that made NaN hides it in "
-                    "the output, but backward still runs through the NaN. Give the empty "
-                    "row finite scores before the softmax, then zero its weights."
+                    f"{what}: {name}.grad is None after backward: the output and the weights "
+                    f"are not connected to {name} in the graph. Likely mistake: .detach(), "
+                    f".data or torch.no_grad()."
+                )
+            if not bool(t.grad.isfinite().all()):
+                raise AssertionError(
+                    f"{what}: {name}.grad is not finite (NaN). Likely mistake: a NaN gradient "
+                    "from the fully masked row: nan_to_num() or torch.where() after a softmax "
+                    "that made NaN hides it in the output, but backward still runs through "
+                    "the NaN. Give the empty row finite scores before the softmax, then zero "
+                    "its weights."
                 )
 
 
@@ -623,12 +686,16 @@ def test_split_heads_takes_feature_slices(B, T, D, H, device):
             f"as if the heads came first. Split the features, then move the heads: "
             f"x.view(B, T, H, d).transpose(1, 2)."
         )
+    interleaved = x.reshape(B, T, D // H, H).permute(0, 3, 1, 2)
     assert_tensor_close(
         got,
         expected,
         what=f"{what} against torch.stack([x[..., h*d:(h+1)*d] for h], dim=1)",
-        mistake="the reshape mixes heads and time, or the heads are interleaved "
-        "(view(B, T, d, H)): head h holds features h*d .. (h+1)*d - 1.",
+        mistake="the heads are interleaved (view(B, T, d, H)): head h holds features "
+        "h*d .. (h+1)*d - 1, view(B, T, H, d).transpose(1, 2)."
+        if H > 1 and D // H > 1 and close(got, interleaved)
+        else "head h holds features h*d .. (h+1)*d - 1, shape (B, H, T, d): "
+        "x.view(B, T, H, d).transpose(1, 2).",
     )
 
 
@@ -649,7 +716,8 @@ def test_merge_heads_concatenates_the_heads(B, T, H, d, device):
         got,
         expected,
         what=f"{what} against torch.cat([x[:, h] for h], dim=-1)",
-        mistake="the reshape mixes heads and time: feature h*d + i of step t is x[:, h, t, i].",
+        mistake="feature h*d + i of step t must be x[:, h, t, i]: "
+        "x.transpose(1, 2).reshape(B, T, H * d).",
     )
 
 
@@ -662,12 +730,17 @@ def test_split_and_merge_work_on_non_contiguous_input_and_round_trip(device):
     split = kata.split_heads(x, 3)
     assert_tensor_close(split, heads_by_loop(x, 3), what=f"split_heads of a {what[18:]}")
     merged = kata.merge_heads(split)
+    from_copy = kata.merge_heads(heads_by_loop(x, 3).contiguous())
     assert_tensor_close(
         merged,
         x,
         what=what,
-        mistake="merge_heads is not the inverse of split_heads (the reshape mixes heads and "
-        "time), or .view() of a non-contiguous tensor (use reshape).",
+        mistake="merge_heads is right for a contiguous input but not for split_heads' "
+        "output: it reads the storage by hand instead of through indexing (use "
+        "transpose + reshape)."
+        if close(from_copy, x)
+        else "merge_heads is not the inverse of split_heads: feature h*d + i of step t is "
+        "x[:, h, t, i].",
     )
     if not torch.equal(x, before):
         raise AssertionError(f"{what} changed the caller's x in place.")
@@ -889,12 +962,20 @@ def test_weights_are_averaged_over_heads_or_per_head(batch_first, device):
                 f"{what}: the weights are summed over the heads, not averaged over the heads "
                 f"(each query's weights must sum to 1)."
             )
+        time_first = (
+            isinstance(weights, torch.Tensor)
+            and weights.dim() == expected.dim()
+            and close(weights.transpose(0, -2), expected)
+        )
         assert_tensor_close(
             weights,
             expected,
             what=f"{what}: weights against nn.MultiheadAttention's",
             mistake="weights are batch first whatever batch_first says: (B, L, S) averaged "
-            "over the heads, or (B, num_heads, L, S) per head.",
+            "over the heads, or (B, num_heads, L, S) per head."
+            if time_first
+            else "the weights are each head's softmax over the keys, (B, num_heads, L, S), "
+            "averaged over the heads (dim 1) when average_attn_weights=True.",
             **TIGHT,
         )
 
@@ -992,7 +1073,8 @@ def check_mha_masks(reference, mine, q, k, v, what, torch_kwargs, **kwargs) -> N
         expected,
         what=f"{what}: output against nn.MultiheadAttention with the same masks",
         mistake="masks applied to the wrong axis, or a float attn_mask not added to the "
-        "scaled scores of every head.",
+        "scaled scores of every head (or the output is wrong without masks too: see "
+        "test_output_matches_torch_multihead_attention).",
         **TIGHT,
     )
     assert_tensor_close(

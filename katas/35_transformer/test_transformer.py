@@ -348,11 +348,20 @@ def test_padding_mask_marks_positions_past_each_length(dtype, device):
                 raise AssertionError(
                     f"{what} holds 1.0 at padding: a float mask of 0/1 instead of -inf/0."
                 )
+        mistake = "True (or -inf) exactly where t >= lengths[b], False (or 0) elsewhere."
+        if isinstance(got, torch.Tensor) and got.shape == expected.shape:
+            bool_got = blocked(got)
+            for shift, how in ((1, "t > lengths[b]"), (-1, "t >= lengths[b] - 1")):
+                off = torch.arange(max_len, device=device) >= (lengths[:, None] + shift)
+                if torch.equal(bool_got, off):
+                    mistake = f"an off-by-one ({how}): padding starts at t = lengths[b]."
+            if got.is_floating_point() and torch.equal(bool_got, ~blocked(expected)):
+                mistake = "the padding mask inverted: -inf at the real tokens, 0 at padding."
         assert_tensor_close(
             got,
             expected,
             what=f"{what} against the mask written out by a loop (t >= lengths[b])",
-            mistake="an off-by-one (t > lengths[b]) or the padding mask inverted.",
+            mistake=mistake,
         )
         if not torch.equal(lengths, before):
             raise AssertionError(f"{what} changed the caller's lengths in place.")
@@ -529,17 +538,29 @@ def test_classifier_equals_each_row_run_alone(causal, device):
         model = make_classifier(seed, device)
         tokens, lengths = random_batch(gen, device)
         what = describe("TransformerClassifier(...)", tokens, lengths, causal=causal)
-        logits, _, hidden = run_classifier(model, tokens, lengths, causal, what)
+        logits, call, hidden = run_classifier(model, tokens, lengths, causal, what)
         with torch.no_grad():
             expected = classifier_by_rows(model, tokens, lengths, causal)
+            x = model.embedding(tokens) + model.position.weight[: tokens.shape[1]]
+            real = torch.arange(tokens.shape[1], device=device) < lengths[:, None]
+            src = call.get("src")
+            input_right = (
+                isinstance(src, torch.Tensor)
+                and src.shape == x.shape
+                and src.dtype == x.dtype
+                and torch.allclose(src[real], x[real])
+            )
         if logits.shape == expected.shape and not torch.allclose(logits, expected):
             name_the_pooling_mistake(model, logits, hidden, lengths, what)
         assert_tensor_close(
             logits,
             expected,
             what=f"{what}: logits against each row run alone, unpadded, mean-pooled",
-            mistake="the encoder's input is embedding(tokens) + position(arange(T)), no "
-            "scaling; the representation is the mean over the real tokens.",
+            mistake="the encoder's input is right, so the pooling or what follows it: the "
+            "representation is the mean over the real tokens, then fc."
+            if input_right
+            else "the encoder's input is not embedding(tokens) + position(arange(T)) (no "
+            "scaling by sqrt(d_model), positions counted from 0).",
             **TIGHT,
         )
 
@@ -564,8 +585,8 @@ def test_classifier_logits_do_not_depend_on_padding(causal, device):
             got,
             logits,
             what=f"{what_wider} against the same batch with {extra} fewer padding columns",
-            mistake="the padding was read: pooling over all positions, or attention without "
-            "src_key_padding_mask.",
+            mistake="the padding was read after the encoder (its src_key_padding_mask is "
+            "right): a pooling that counts or reads padded positions.",
             **TIGHT,
         )
 
@@ -584,8 +605,10 @@ def test_causal_classifier_output_t_depends_on_tokens_up_to_t_only(device):
         if leak != 0.0:
             raise AssertionError(
                 f"{what}: d encoder_output[:, {t}] / d encoder_input[:, t'] reaches {leak:.3g} "
-                f"for some t' > {t}: information flows backwards from later positions. Likely "
-                f"mistake: the causal mask of the wrong orientation, or a float 0/1 mask."
+                f"for some t' > {t}: information flows backwards from later positions, "
+                f"although the mask passed to the encoder is the causal one. Likely mistake: "
+                f"the encoder called again, or with is_causal= or another mask that "
+                f"contradicts it."
             )
         if t > 0 and grad[:, :t].abs().max().item() == 0.0:
             raise AssertionError(
@@ -635,6 +658,10 @@ def test_classifier_in_eval_under_no_grad_runs_without_warning(device):
     what = describe("TransformerClassifier(...)", tokens, lengths) + " in eval() under no_grad()"
     with torch.no_grad():
         expected = classifier_by_rows(model, tokens, lengths, causal=False)
+        try:
+            in_train_mode = model(tokens, lengths)  # the slow path, for the message below
+        except Warning as err:
+            raise explain_warning(err, what.replace("eval()", "train()")) from err
     model.eval()
     # no hooks and no forbid() here: either would switch off torch's eval fast path
     try:
@@ -648,8 +675,13 @@ def test_classifier_in_eval_under_no_grad_runs_without_warning(device):
         what=f"{what} (float32, torch's fast path) against each row run alone",
         rtol=1e-4,
         atol=1e-5,
-        mistake="with nested tensors the padded positions come back as zeros; pool over the "
-        "real tokens only.",
+        mistake="right in train mode, wrong on the fast path: with nested tensors the "
+        "padded positions come back as zeros; pool over the real tokens only."
+        if isinstance(in_train_mode, torch.Tensor)
+        and in_train_mode.shape == expected.shape
+        and torch.allclose(in_train_mode.to(expected.dtype), expected, rtol=1e-4, atol=1e-5)
+        else "wrong in train mode too, so not the fast path: see "
+        "test_classifier_equals_each_row_run_alone.",
     )
     if model.training:
         raise AssertionError(f"{what}: forward switched the model back to train mode.")
@@ -866,16 +898,27 @@ def test_seq2seq_equals_nn_transformer_run_time_first(device):
         model = make_seq2seq(seed, device)
         src, src_lengths, _, tgt_in, tgt_lengths = seq2seq_batch(gen, device)
         what = describe("Seq2SeqTransformer(...)", src, src_lengths, tgt_in, tgt_lengths)
-        logits, _, _ = run_seq2seq(model, src, src_lengths, tgt_in, tgt_lengths, what)
+        logits, call, _ = run_seq2seq(model, src, src_lengths, tgt_in, tgt_lengths, what)
         with torch.no_grad():
             expected = seq2seq_reference(model, src, src_lengths, tgt_in, tgt_lengths)
+            embedded_right = all(
+                isinstance(call.get(name), torch.Tensor)
+                and call[name].shape == embed(model, tokens).shape
+                and call[name].dtype == embed(model, tokens).dtype
+                and torch.allclose(call[name], embed(model, tokens))
+                for name, tokens in (("src", src), ("tgt", tgt_in))
+            )
         assert_tensor_close(
             logits,
             expected,
             what=f"{what}: logits against nn.Transformer(batch_first=False) with the same "
             f"weights on transposed inputs",
-            mistake="inputs not batch first (batch_first=True on nn.Transformer), or the "
-            "embedding is not embedding(tokens) + position(arange(length)).",
+            mistake="the transformer's inputs and masks are right, so: the transformer not "
+            "batch first (batch_first=True on nn.Transformer), or something between it and "
+            "model.out (an activation, a softmax)."
+            if embedded_right
+            else "the embedding is not embedding(tokens) + position(arange(length)) (no "
+            "scaling by sqrt(d_model)), for the source or the target.",
             **TIGHT,
         )
 
@@ -957,7 +1000,9 @@ def test_seq2seq_logits_do_not_depend_on_padding(device):
         wide[:, : tgt_in.shape[1]][real],
         logits[real],
         what=f"{what_wide}: logits at the real target positions against the narrower batch",
-        mistake="padding read somewhere: src_key_padding_mask, memory_key_padding_mask.",
+        mistake="padding read outside nn.Transformer (the four masks passed are right): "
+        "the embedding or the output projection of a real position depends on the padded "
+        "columns (positions counted from the right, a statistic over the whole batch).",
         **TIGHT,
     )
 
@@ -1038,6 +1083,28 @@ def name_the_loss_mistake(model, got: float, src, src_lengths, tgt, tgt_lengths,
         )
 
 
+def step_mistake(got, initial, grad, stale, lr: float) -> str:
+    """Which wrong order of zero_grad / backward / step the parameter after the step shows."""
+    candidates = [
+        (initial, "no optimizer.step() (or zero_grad between backward and step)."),
+        (
+            initial - lr * (grad + stale),
+            "stale gradients added to this batch's: no zero_grad() before backward.",
+        ),
+        (
+            initial - lr * stale,
+            "optimizer.step() before loss.backward(): the step used the stale gradients.",
+        ),
+    ]
+    for value, mistake in candidates:
+        if got.shape == value.shape and torch.allclose(got, value, rtol=1e-9, atol=1e-10):
+            return mistake
+    return (
+        "the step is not one plain SGD step on this batch's gradients: zero_grad(), "
+        "backward(), step(), in that order."
+    )
+
+
 @pytest.mark.task(6)
 def test_train_step_takes_one_exact_teacher_forced_step(device):
     gen = torch.Generator().manual_seed(60)
@@ -1046,6 +1113,7 @@ def test_train_step_takes_one_exact_teacher_forced_step(device):
     src, src_lengths, tgt, _, tgt_lengths = seq2seq_batch(gen, device, junk=True)
     for p in model.parameters():  # left over from an earlier batch
         p.grad = torch.randn(p.shape, generator=gen, dtype=p.dtype).to(device)
+    stale = [p.grad.clone() for p in model.parameters()]
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     what = describe("train_step(model, SGD, ...)", src, src_lengths, tgt, tgt_lengths)
     before = [t.clone() for t in (src, src_lengths, tgt, tgt_lengths)]
@@ -1063,14 +1131,17 @@ def test_train_step_takes_one_exact_teacher_forced_step(device):
             f"cross-entropy over the real target tokens before the update."
         )
     ref_loss.backward()
+    initial = [q.detach().clone() for q in reference.parameters()]
+    grads = [q.grad.clone() for q in reference.parameters()]
     torch.optim.SGD(reference.parameters(), lr=0.1).step()
-    for (name, p), q in zip(model.named_parameters(), reference.parameters(), strict=True):
+    for (name, p), q, p0, g, old in zip(
+        model.named_parameters(), reference.parameters(), initial, grads, stale, strict=True
+    ):
         assert_tensor_close(
             p,
             q,
             what=f"{what}: parameter {name} after the step",
-            mistake="stale gradients added to this batch's (zero_grad before backward), or "
-            "no optimizer.step().",
+            mistake=step_mistake(p.detach(), p0, g, old, lr=0.1),
             **TIGHT,
         )
     for name, t, b in zip(

@@ -194,7 +194,7 @@ def run_tree(model, tree, what: str):
             f"{what} raised RuntimeError: {err}. The tree's tensors are "
             f"{tree[0].dtype} on {tree[0].device}. Likely mistake: a leaf's empty child "
             f"states made with torch.zeros(0, H) without dtype= and device= (x.new_zeros "
-            f"keeps both)."
+            f"keeps both), or another tensor made inside forward without them."
         ) from err
 
 
@@ -374,6 +374,11 @@ def test_gradients_reach_every_node(device):
         exp_h, exp_c = reference_tree(p, ref)
         (exp_h.sum() + exp_c.sum()).backward()
         what = f"TreeLSTM(...)({describe(tree)}) then (h.sum() + c.sum()).backward()"
+        forward_right = all(
+            got.shape == want.shape
+            and torch.allclose(got.detach().to(want.dtype), want.detach(), **TIGHT)
+            for got, want in ((h, exp_h), (c, exp_c))
+        )
         for j, (node, ref_node) in enumerate(zip(nodes(mine), nodes(ref), strict=True)):
             kind = "a leaf" if not node[1] else "an inner node"
             grad = node[0].grad
@@ -388,7 +393,10 @@ def test_gradients_reach_every_node(device):
                 grad,
                 ref_node[0].grad,
                 what=f"{what}: .grad of node {j}'s x ({kind})",
-                mistake="the forward differs from the equations, so its gradients do too.",
+                mistake="the forward h and c are right, but the gradient is not: part of the "
+                "graph is cut on one path (.detach() or .data on a gate, h_sum or a child's c)."
+                if forward_right
+                else "the forward differs from the equations, so its gradients do too.",
                 **TIGHT,
             )
 
@@ -462,11 +470,16 @@ def test_float32_trees_give_float32_states_on_the_device(device):
     h, c = run_tree(model, tree, f"TreeLSTM(...)(a float32 tree on {device})")
     for name, t in (("h", h), ("c", c)):
         if t.dtype != torch.float32 or t.device != tree[0].device or t.shape != (H,):
+            why = (
+                "a leaf's empty child states (or another tensor made inside forward) "
+                "without dtype= and device=, or a cast."
+                if t.shape == (H,)
+                else f"the root's state must be one vector of shape ({H},)."
+            )
             raise AssertionError(
                 f"TreeLSTM(...)(a float32 tree on {device}) returned {name} {t.dtype} on "
                 f"{t.device} of shape {tuple(t.shape)}; expected float32 on "
-                f"{tree[0].device}, shape ({H},). Likely mistake: a leaf's empty child "
-                f"states made with torch.zeros(0, H) without dtype= and device=."
+                f"{tree[0].device}, shape ({H},). Likely mistake: {why}"
             )
 
 
@@ -503,19 +516,27 @@ def test_encode_keeps_each_tree_to_its_row(device):
     out = model.encode(trees)
     out[1].sum().backward()
     what = "TreeLSTM(...).encode(3 trees)[1].sum().backward()"
-    for b, tree in enumerate(trees):
-        grads = [node[0].grad for node in nodes(tree)]
-        reached = [g is not None and bool(g.abs().sum() > 0) for g in grads]
-        if b == 1 and not all(reached):
-            raise AssertionError(
-                f"{what}: only {sum(reached)} of tree 1's {len(reached)} nodes got a gradient. "
-                f"Likely mistake: states detached or rebuilt from values."
-            )
-        if b != 1 and any(reached):
-            raise AssertionError(
-                f"{what}: tree {b}'s inputs got gradients from row 1: the trees are mixed. "
-                f"Likely mistake: state carried over from one tree to the next."
-            )
+    reached = [
+        [node[0].grad is not None and bool(node[0].grad.abs().sum() > 0) for node in nodes(t)]
+        for t in trees
+    ]
+    others = [b for b in (0, 2) if any(reached[b])]
+    if not all(reached[1]):
+        why = (
+            f"the rows are in another order (row 1 is tree {others[0]}'s), or the trees' "
+            f"states are mixed."
+            if others and not any(reached[1])
+            else "states detached or rebuilt from values."
+        )
+        raise AssertionError(
+            f"{what}: only {sum(reached[1])} of tree 1's {len(reached[1])} nodes got a "
+            f"gradient. Likely mistake: {why}"
+        )
+    if others:
+        raise AssertionError(
+            f"{what}: tree {others[0]}'s inputs got gradients from row 1: the trees are mixed. "
+            f"Likely mistake: state carried over from one tree to the next."
+        )
 
 
 @pytest.mark.task(3)

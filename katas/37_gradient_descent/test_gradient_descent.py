@@ -159,14 +159,22 @@ def describe_call(fn, X, lr, epochs, batch_size=None, seed=None, shuffle=True):
     return f"{fn}({', '.join(parts)})"
 
 
-def check_no_graph(t, what):
+GRAPH_IN_PATH = (
+    "the weights were updated with autograd recording; compute the update from a detached "
+    "gradient (or under torch.no_grad()) so no graph grows across steps."
+)
+GRAPH_IN_GRADIENT = (
+    "torch.autograd.grad(..., create_graph=True), or a gradient computed from a w that "
+    "requires grad without detaching the result; return a plain tensor (grad.detach())."
+)
+
+
+def check_no_graph(t, what, why=GRAPH_IN_PATH):
     __tracebackhide__ = True
     if t.requires_grad or t.grad_fn is not None:
         raise AssertionError(
             f"{what} returned a tensor that carries an autograd graph (requires_grad "
-            f"{t.requires_grad}, grad_fn {type(t.grad_fn).__name__}). Likely mistake: the "
-            f"weights were updated with autograd recording; compute the update from a "
-            f"detached gradient (or under torch.no_grad()) so no graph grows across steps."
+            f"{t.requires_grad}, grad_fn {type(t.grad_fn).__name__}). Likely mistake: {why}"
         )
 
 
@@ -285,7 +293,7 @@ def test_batch_gradient_is_the_mean_of_the_per_example_gradients(loss_fn, device
                 f"{what} is {batch} times the expected gradient. Likely mistake: summed "
                 f"instead of averaged; the batch loss is the MEAN of the per-example losses."
             )
-        check_no_graph(got, what)
+        check_no_graph(got, what, GRAPH_IN_GRADIENT)
         assert_tensor_close(
             got,
             expected,
@@ -314,7 +322,7 @@ def test_batch_gradient_leaves_w_and_the_data_alone(w_requires_grad, device):
             mistake="called backward() on a loss of w itself, which adds into the caller's "
             "w.grad; differentiate with respect to a detached copy.",
         )
-    check_no_graph(got, what)
+    check_no_graph(got, what, GRAPH_IN_GRADIENT)
     assert_tensor_close(got, analytic_gradient(squared_error, w.detach(), X, y), what=what, **TIGHT)
 
 
@@ -418,7 +426,8 @@ def test_full_batch_descent_converges_on_least_squares(device):
         what=f"{what}: the last weights against the least-squares solution",
         rtol=1e-6,
         atol=1e-6,
-        mistake="a step that does not go downhill (the sign of the update), or no update.",
+        mistake="a step that does not go downhill (the sign of the update), no update, or a "
+        "summed gradient (steps 40 times too long, which overshoot).",
     )
 
 
@@ -581,7 +590,8 @@ def test_minibatch_converges_on_noiseless_least_squares(device):
         what=f"{what}: the last weights against the exact solution",
         rtol=1e-6,
         atol=1e-6,
-        mistake="a step that does not go downhill, or a gradient not averaged over the batch.",
+        mistake="a step that does not go downhill, no update, or a gradient not averaged "
+        "over the batch.",
     )
 
 
@@ -651,7 +661,7 @@ def test_stochastic_converges_on_noiseless_least_squares(device):
         what=f"{what}: the last weights against the exact solution",
         rtol=1e-6,
         atol=1e-6,
-        mistake="a step that does not go downhill, or updates that are not per example.",
+        mistake="a step that does not go downhill, no update, or updates that are not per example.",
     )
 
 

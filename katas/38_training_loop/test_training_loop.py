@@ -163,9 +163,14 @@ def same_records(a, b):
 def check_float(value, what):
     __tracebackhide__ = True
     if type(value) is not float:
+        why = (
+            "returning a tensor; accumulate loss.item() (a float)."
+            if isinstance(value, torch.Tensor)
+            else "convert the result with float(...)."
+        )
         raise AssertionError(
             f"{what} returned {type(value).__name__}; expected a Python float. Likely "
-            f"mistake: returning a tensor; accumulate loss.item() (a float)."
+            f"mistake: {why}"
         )
 
 
@@ -232,10 +237,16 @@ def test_one_epoch_equals_the_reference_loop_step_for_step(seed, n, batch_size, 
         )
     check_float(loss, what)
     if abs(loss - expected_loss) > 1e-10 * abs(expected_loss):
+        _, _, mean_of_means = run_reference(seed, device, loader_args, "mean_of_batch_means")
+        why = (
+            "the mean of the batch means gives the short last batch the weight of a full one"
+            if abs(loss - mean_of_means) <= 1e-10 * abs(mean_of_means)
+            else "a loss taken after the update, or not weighted by batch size"
+        )
         raise AssertionError(
             f"{what} returned {loss:.12g}; the mean training loss is {expected_loss:.12g}. "
-            f"Likely mistake: each batch's loss.item() * batch size, summed and divided by "
-            f"the number of examples."
+            f"Likely mistake: {why}; sum each batch's loss.item() * batch size and divide "
+            f"by the number of examples."
         )
 
 
@@ -269,6 +280,7 @@ def test_train_epoch_clears_gradients_left_from_before(device):
     gen = torch.Generator().manual_seed(4)
     for p in model.parameters():  # left over from some earlier computation
         p.grad = torch.randn(p.shape, generator=gen, dtype=p.dtype).to(device) * 10
+    old = {n: p.grad.clone() for n, p in model.named_parameters()}
     optimizer = make_optimizer(model)
     recorder = StepRecorder(model, optimizer)
     what = "train_epoch(model whose .grad holds old gradients, 8 examples in batches of 4, ...)"
@@ -283,14 +295,35 @@ def test_train_epoch_clears_gradients_left_from_before(device):
                 f"updated. Likely mistake: zero_grad() between loss.backward() and "
                 f"optimizer.step(), or step() before backward()."
             )
+        right = expected.grads[0][name]
+        old_grad = old[name]
+        if torch.allclose(grad, old_grad + right, **TIGHT):
+            why = (
+                "the old gradients were added to the first batch's: backward() accumulates "
+                "into .grad, so call optimizer.zero_grad() before loss.backward() (gradients "
+                "accumulate across steps otherwise)."
+            )
+        elif torch.allclose(grad, old_grad, **TIGHT):
+            why = (
+                "the first step saw the old gradients alone, not this batch's: "
+                "optimizer.step() before loss.backward(), with no zero_grad() in between."
+            )
+        elif not grad.any():
+            why = (
+                "the first step saw zeros: zero_grad(set_to_none=False) between "
+                "loss.backward() and optimizer.step()."
+            )
+        else:
+            why = (
+                "per batch: zero_grad(), forward, loss, backward(), step(), in that order; "
+                "the first step sees exactly the first batch's gradient."
+            )
         assert_tensor_close(
             grad,
-            expected.grads[0][name],
+            right,
             what=f"{what}: {name}.grad seen by the first optimizer.step()",
             **TIGHT,
-            mistake="the old gradients were added to the first batch's: backward() "
-            "accumulates into .grad, so call optimizer.zero_grad() before loss.backward() "
-            "(gradients accumulate across steps otherwise).",
+            mistake=why,
         )
 
 
@@ -447,16 +480,31 @@ def test_evaluate_equals_one_pass_over_the_whole_dataset(seed, n, batch_size, de
         raise AssertionError(
             f"{what}: mean_loss {loss:.10g}, expected {loss_expected:.10g} (the whole "
             f"dataset in eval mode). Likely mistake: the model was in train mode (Dropout "
-            f"active, BatchNorm on batch statistics): call model.eval()."
+            f"active, BatchNorm on batch statistics): call model.eval(); or the batch "
+            f"losses not weighted by their size and divided by the number of examples."
         )
     if abs(accuracy - accuracy_expected) > 1e-12:
         accuracies = [reference_evaluate(model, xb, yb)[1] for xb, yb in batches]
         mean_of_accuracies = sum(accuracies) / len(accuracies)
-        why = (
-            f"the mean of the batch accuracies; count the correct examples and divide by {n}."
-            if abs(accuracy - mean_of_accuracies) <= 1e-12
-            else "the argmax over the wrong dimension: classes are dimension 1 of (B, C)."
-        )
+        wrong_dim = 0
+        model_modes = [(m, m.training) for m in model.modules()]
+        model.eval()
+        with torch.no_grad():
+            for xb, yb in batches:  # argmax(0) runs without an error on a square batch
+                logits = model(xb)
+                dim = 0 if logits.shape[0] == logits.shape[1] else 1
+                wrong_dim += int((logits.argmax(dim) == yb).sum())
+        for m, training in model_modes:
+            m.train(training)
+        if abs(accuracy - mean_of_accuracies) <= 1e-12:
+            why = f"the mean of the batch accuracies; count the correct examples and divide by {n}."
+        elif abs(accuracy - wrong_dim / n) <= 1e-12:
+            why = "the argmax over the wrong dimension: classes are dimension 1 of (B, C)."
+        else:
+            why = (
+                f"the count of correct predictions, (logits.argmax(1) == targets).sum() "
+                f"over all batches, divided by {n}."
+            )
         raise AssertionError(
             f"{what}: accuracy {accuracy:.6g}, expected {accuracy_expected:.6g}. Likely "
             f"mistake: {why}"
@@ -656,5 +704,6 @@ def test_fit_lowers_the_loss_and_ends_in_train_mode(device):
     if left_eval:
         raise AssertionError(
             f"{what}: afterwards {left_eval} are in eval mode; fit leaves the model in train "
-            f"mode. Likely mistake: evaluate does not restore the mode it found."
+            f"mode. Likely mistake: evaluate does not restore the mode it found, or fit "
+            f"calls model.eval() itself."
         )

@@ -593,9 +593,10 @@ def call_train(model, loader, optimizer, scheduler, interval, what, val_fn=None)
         if ORDER_WARNING not in str(warning):
             raise
         raise AssertionError(
-            f'{what}: torch warned "{ORDER_WARNING}". Likely mistake: scheduler.step() '
-            f"before optimizer.step(); then the first rate of the schedule is skipped. Step "
-            f"the optimizer first."
+            f'{what}: torch warned "{ORDER_WARNING}": no optimizer.step() had run when '
+            f"scheduler.step() was first called. Likely mistake: scheduler.step() before "
+            f"optimizer.step() (then the first rate of the schedule is skipped), or no "
+            f"optimizer.step() at all. Step the optimizer first."
         ) from None
 
 

@@ -87,11 +87,24 @@ def call_learner(name: str, parameters, *args, what: str, grads_may_be_none: boo
     except (AttributeError, TypeError) as err:
         if not grads_may_be_none:
             raise
+        text = str(err)
+        if "NoneType" in text:
+            raise AssertionError(
+                f"{what} raised {type(err).__name__}: {err}. Some parameters here have .grad "
+                f"None (frozen, or not used by the loss): they must be skipped, not clipped "
+                f"or measured. Likely mistake: [p.grad for p in parameters] without `if "
+                f"p.grad is not None`."
+            ) from err
+        if "'int'" in text or "'float'" in text:
+            raise AssertionError(
+                f"{what} raised {type(err).__name__}: {err}: a Python number where a tensor "
+                f"was expected. Likely mistake: Python's sum() over the gradients' norms, "
+                f"which for no gradients at all (every .grad None, or an exhausted generator) "
+                f"is the int 0, not a tensor; expected the total norm as a tensor."
+            ) from err
         raise AssertionError(
-            f"{what} raised {type(err).__name__}: {err}. Some parameters here have .grad None "
-            f"(frozen, or not used by the loss): they must be skipped, not clipped or "
-            f"measured. Likely mistake: [p.grad for p in parameters] without `if p.grad is "
-            f"not None`."
+            f"{what} raised {type(err).__name__}: {err}; expected the total norm as a tensor, "
+            f"with the parameters whose .grad is None skipped."
         ) from err
 
 
@@ -100,9 +113,14 @@ def check_grads(got: list[torch.Tensor], expected: list[torch.Tensor], what: str
     for i, (g, e) in enumerate(zip(got, expected, strict=True)):
         if e.grad is None:
             if g.grad is not None:
+                why = (
+                    "filling missing gradients with zeros."
+                    if not g.grad.any()
+                    else "writing a gradient into a parameter that had none."
+                )
                 raise AssertionError(
                     f"{what}: parameter {i} had .grad None and should keep it, but now has a "
-                    f"gradient. Likely mistake: filling missing gradients with zeros."
+                    f"gradient. Likely mistake: {why}"
                 )
             continue
         assert_tensor_close(g.grad, e.grad, what=f"{what}: .grad of parameter {i}", mistake=mistake)
@@ -130,12 +148,21 @@ def test_clip_grad_norm_matches_torch(norm_type, device):
         got_norm = call_learner(
             "clip_grad_norm", params, max_norm, norm_type, what=what, grads_may_be_none=True
         )
+        after = min(norm, max_norm)  # the total norm once clipped
+        is_after = (
+            isinstance(got_norm, torch.Tensor)
+            and got_norm.numel() == 1
+            and trial % 2 == 0
+            and math.isclose(float(got_norm), after, rel_tol=1e-4)
+        )
         assert_tensor_close(
             got_norm,
             expected_norm,
             what=f"{what}: the returned total norm",
-            mistake="the norm of the gradients after clipping, or a wrong way of combining "
-            "the per-tensor norms.",
+            mistake="the norm after clipping (about max_norm); return the norm before."
+            if is_after
+            else "a wrong way of combining the per-tensor norms: the total norm is the norm "
+            "of the vector of per-tensor norms (for inf, their maximum).",
         )
         check_grads(
             params,
@@ -173,12 +200,20 @@ def test_gradients_below_max_norm_are_not_scaled_up(device):
         max_norm = true_norm(params, 2.0) * 5
         what = f"clip_grad_norm(params, max_norm={max_norm:.4g}), 5 times the total norm"
         call_learner("clip_grad_norm", params, max_norm, what=what, grads_may_be_none=True)
+        coef = max_norm / (true_norm(before, 2.0) + 1e-6)
+        scaled_up = all(
+            e.grad is None
+            or (g.grad is not None and torch.allclose(g.grad, e.grad * coef, rtol=1e-4))
+            for g, e in zip(params, before, strict=True)
+        )
         check_grads(
             params,
             before,
             what,
             mistake="the coefficient max_norm / (total_norm + 1e-6) was not clamped to 1.0, "
-            "so small gradients were scaled up.",
+            "so small gradients were scaled up."
+            if scaled_up
+            else "gradients whose total norm is below max_norm must stay exactly as they are.",
         )
 
 
@@ -237,6 +272,7 @@ def test_generator_of_parameters_is_read_once(device):
             f"clip_grad_norm((p for p in params), {max_norm:.4g}, norm_type={norm_type}) "
             f"(a generator, like model.parameters())"
         )
+        unclipped = copy_parameters(params)
         got = call_learner(
             "clip_grad_norm",
             (p for p in params),
@@ -246,12 +282,20 @@ def test_generator_of_parameters_is_read_once(device):
             grads_may_be_none=True,
         )
         assert_tensor_close(got, expected_norm, what=f"{what}: the returned norm")
+        untouched = all(
+            (p.grad is None) == (u.grad is None) and (p.grad is None or torch.equal(p.grad, u.grad))
+            for p, u in zip(params, unclipped, strict=True)
+        )
         check_grads(
             params,
             expected,
             what,
             mistake="the generator was read twice (once for the norm, once to clip): the "
-            "second pass sees nothing. Materialise it once with list(parameters).",
+            "second pass sees nothing, so no gradient was scaled. Materialise it once with "
+            "list(parameters)."
+            if untouched
+            else "the right norm, but the gradients scaled by another coefficient than "
+            "min(max_norm / (total_norm + 1e-6), 1.0).",
         )
 
 
@@ -268,7 +312,10 @@ def test_single_tensor_is_accepted(device):
         got,
         expected_norm,
         what=f"{what}: the returned norm",
-        mistake="iterating over a single tensor iterates over its rows; wrap it in a list.",
+        mistake="iterating over a single tensor iterates over its rows (which have no .grad, "
+        "so nothing is measured); wrap it in a list."
+        if isinstance(got, int | float | torch.Tensor) and float(got) == 0.0
+        else "a single tensor p is measured as [p].",
     )
     check_grads([p], expected, what, mistake="a single tensor must be treated as [p].")
 
@@ -302,10 +349,17 @@ def test_no_gradients_at_all_returns_zero(device):
     what = "clip_grad_norm(params, 1.0) where every .grad is None"
     got = call_learner("clip_grad_norm", params, 1.0, what=what, grads_may_be_none=True)
     if not isinstance(got, torch.Tensor):
+        why = (
+            "the norm built with Python's sum() over the gradients, which for no gradients "
+            "at all is the int 0, not a tensor (and 0 ** 0.5 is the float 0.0); return "
+            "torch.tensor(0.0) then."
+            if type(got) in (int, float) and got == 0
+            else "return the total norm as a tensor, torch.tensor(0.0) when no parameter "
+            "has a gradient."
+        )
         raise AssertionError(
             f"{what} returned {got!r} ({type(got).__name__}); expected tensor(0.). Likely "
-            f"mistake: the norm built with Python's sum() over the gradients, which for no "
-            f"gradients at all is the int 0, not a tensor; return torch.tensor(0.0) then."
+            f"mistake: {why}"
         )
     assert_tensor_close(
         got,
@@ -381,6 +435,7 @@ def test_clip_grad_norm_handles_non_contiguous_gradients(device):
     for norm_type in (2.0, 1.0, math.inf):
         params = noncontiguous_parameters(gen, device)
         before = [p.grad for p in params]
+        unclipped = copy_parameters(params)
         expected = copy_parameters(params)
         expected_norm = torch.nn.utils.clip_grad_norm_(expected, 1.0, norm_type)
         what = (
@@ -394,19 +449,33 @@ def test_clip_grad_norm_handles_non_contiguous_gradients(device):
         except NotImplementedError:
             raise
         except RuntimeError as err:
+            why = (
+                "g.view(-1) to flatten; use g.reshape(-1), or torch.linalg.vector_norm(g) on "
+                "each tensor."
+                if "view" in str(err)
+                else "an operation that assumes contiguous memory; measure each gradient "
+                "with torch.linalg.vector_norm(g) and scale it with g.mul_(coef)."
+            )
             raise AssertionError(
                 f"{what} raised RuntimeError: {err}. Gradients need not be contiguous (a "
-                f"transposed weight's gradient is not). Likely mistake: g.view(-1) to "
-                f"flatten; use g.reshape(-1), or torch.linalg.vector_norm(g) on each tensor."
+                f"transposed weight's gradient is not). Likely mistake: {why}"
             ) from err
         assert_tensor_close(got, expected_norm, what=f"{what}: the returned norm")
         check_same_grad_objects(params, before, what)
+        missed = [
+            i
+            for i, (p, u) in enumerate(zip(params, unclipped, strict=True))
+            if torch.equal(p.grad, u.grad)
+        ]
         check_grads(
             params,
             expected,
             what,
-            mistake="a non-contiguous gradient was scaled through a copy (a flattened or "
-            "contiguous() version) rather than in place.",
+            mistake=f"gradient(s) {missed} were not scaled at all: a non-contiguous gradient "
+            f"was scaled through a copy (a flattened or contiguous() version) rather than "
+            f"in place."
+            if missed
+            else "every gradient is multiplied by min(max_norm / (total_norm + 1e-6), 1.0).",
         )
 
 
@@ -428,7 +497,13 @@ def test_float64_gradients_give_a_float64_norm(device):
                 f"float32, or casting the gradients with .float()."
             )
         assert_tensor_close(got, expected_norm, what=f"{what}: the returned norm")
-        check_grads(params, expected, what, mistake="float64 gradients clipped in float32.")
+        check_grads(
+            params,
+            expected,
+            what,
+            mistake="float64 gradients clipped with a float32 coefficient, or another "
+            "coefficient than min(max_norm / (total_norm + 1e-6), 1.0).",
+        )
 
 
 # ----------------------------------------------------------------------------- task 2
@@ -443,18 +518,30 @@ def test_clip_grad_value_matches_torch(device):
         expected = copy_parameters(params)
         torch.nn.utils.clip_grad_value_(expected, clip_value)
         what = f"clip_grad_value(params, {clip_value:.3g}) for params {describe(params)}"
+        before_value = copy_parameters(params)
+        one_sided = copy_parameters(params)  # what clamp_(max=clip_value) alone gives
+        for q in one_sided:
+            if q.grad is not None:
+                q.grad.clamp_(max=clip_value)
         got = call_learner("clip_grad_value", params, clip_value, what=what, grads_may_be_none=True)
         if got is not None:
             raise AssertionError(
                 f"{what} returned {type(got).__name__}; it clips in place and returns None, "
                 f"like torch.nn.utils.clip_grad_value_."
             )
+        upper_only = all(
+            q.grad is None or (p.grad is not None and torch.equal(p.grad, q.grad))
+            for p, q in zip(params, one_sided, strict=True)
+        ) and any(u.grad is not None and bool((u.grad < -clip_value).any()) for u in before_value)
         check_grads(
             params,
             expected,
             what,
             mistake="every element goes into [-clip_value, clip_value]: clamp both sides, "
-            "not only the upper one.",
+            "not only the upper one."
+            if upper_only
+            else "every element goes into [-clip_value, clip_value]: "
+            "p.grad.clamp_(-clip_value, clip_value).",
         )
 
 
@@ -606,6 +693,7 @@ def test_stale_gradients_do_not_leak_into_the_step(device):
     params = list(model.parameters())
     for p in params:  # left over from an earlier batch
         p.grad = torch.randn(p.shape, generator=gen).to(device) * 10
+    stale = [p.grad.clone() for p in params]
     optimizer = torch.optim.SGD(params, lr=0.1)
     seen = record_grads_at_step(optimizer, params)
     what = "train_step(..., max_norm=1e9) on a model whose .grad held an earlier batch's gradients"
@@ -614,13 +702,27 @@ def test_stale_gradients_do_not_leak_into_the_step(device):
     for i, (g, e) in enumerate(zip(grads, fresh, strict=True)):
         if g is None:
             raise AssertionError(f"{what}: optimizer.step() saw .grad None for parameter {i}.")
+        if torch.allclose(g, e + stale[i], rtol=1e-4, atol=1e-6):
+            why = (
+                "stale gradients were added to this batch's: backward() accumulates into "
+                ".grad, so call optimizer.zero_grad() before loss.backward()."
+            )
+        elif torch.allclose(g, stale[i], rtol=1e-4, atol=1e-6):
+            why = (
+                "the step saw the earlier batch's gradients alone: optimizer.step() before "
+                "loss.backward()."
+            )
+        else:
+            why = (
+                "the step must see this batch's gradients alone (zero_grad before backward); "
+                "with max_norm 1e9 nothing is clipped, so a clip_grad_norm that scales "
+                "gradients below max_norm up changes them too."
+            )
         assert_tensor_close(
             g,
             e,
             what=f"{what}: .grad of parameter {i} seen by optimizer.step()",
-            mistake="stale gradients were added to this batch's: backward() accumulates into "
-            ".grad, so call optimizer.zero_grad() before loss.backward(). (If the values are "
-            "far larger, your clip_grad_norm scales gradients below max_norm up.)",
+            mistake=why,
         )
 
 
@@ -677,9 +779,16 @@ def test_returns_the_loss_before_the_step_as_a_float(device):
     what = "train_step(model, inputs, targets, mse_loss, SGD, 0.5)"
     check_float(got, what)
     if not math.isclose(got, expected, rel_tol=1e-5):
+        with torch.no_grad():
+            after = F.mse_loss(model(inputs), targets).item()
+        why = (
+            "returning a loss computed after optimizer.step()."
+            if math.isclose(got, after, rel_tol=1e-5)
+            else "return loss.item() of this batch's forward pass, before the update."
+        )
         raise AssertionError(
             f"{what} returned {got:.6g}; this batch's loss before the update is "
-            f"{expected:.6g}. Likely mistake: returning a loss computed after optimizer.step()."
+            f"{expected:.6g}. Likely mistake: {why}"
         )
 
 
@@ -707,8 +816,8 @@ def test_training_matches_a_reference_loop(device):
                 what=f"{what}: parameter {name} after the step",
                 rtol=1e-4,
                 atol=1e-5,
-                mistake="gradients accumulated across calls (no zero_grad) or not clipped "
-                "before step.",
+                mistake="gradients accumulated across calls (no zero_grad), not clipped "
+                "before step, or clipped with another norm type or max_norm.",
             )
 
 

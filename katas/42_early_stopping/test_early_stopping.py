@@ -212,11 +212,23 @@ def test_best_and_best_epoch_follow_the_curve(mode, device):
                         "index of the step call."
                     )
                 elif stopper.best == expected.best:
-                    hint = (
-                        " Likely mistake: a later call that only tied (metric exactly best "
-                        "-/+ min_delta) was counted as an improvement: the comparison must "
-                        "be strict."
-                    )
+                    ties = reference(metrics[: i + 1], patience, min_delta, mode, WRONG[0])
+                    if stopper.best_epoch == ties.best_epoch:
+                        hint = (
+                            " Likely mistake: a later call that only tied (metric exactly "
+                            "best -/+ min_delta) was counted as an improvement: the "
+                            "comparison must be strict."
+                        )
+                    elif stopper.best_epoch == expected.best_epoch + 1:
+                        hint = (
+                            " Likely mistake: best_epoch counted from 1; it is the 0-based "
+                            "index of the step call."
+                        )
+                    else:
+                        hint = (
+                            " Likely mistake: best_epoch not updated with best: it is the "
+                            "0-based index of the call that set best."
+                        )
                 raise AssertionError(
                     f"EarlyStopping({describe(kwargs)}) after step calls with the metrics "
                     f"{metrics[: i + 1]}: (best, best_epoch) is {got}, expected "
@@ -482,10 +494,12 @@ def test_calls_that_do_not_stop_leave_the_model_alone(device):
     model = batchnorm_model(device)
     stopper = make_stopper(patience=3)
     metrics = (2.0, 1.0, 1.5, 1.25, 0.5, 0.75)  # improvements and calls without, no stop
+    snapshots = []
     for i, metric in enumerate(metrics):
         train_a_little(model, gen)
         model.train(i % 2 == 0)  # the caller's mode, either way
         before = snapshot(model)
+        snapshots.append(before)
         flag = stopper.step(metric, model)
         what = (
             f"EarlyStopping(patience=3) step call {i} on {metrics[: i + 1]} (not a stopping "
@@ -499,13 +513,16 @@ def test_calls_that_do_not_stop_leave_the_model_alone(device):
                 f"{'train' if model.training else 'eval'}: step only reads the model's "
                 f"weights, it must not call model.eval() or model.train()."
             )
-        check_weights(
-            model,
-            before,
-            None,
-            f"{what}: the model's weights. Likely mistake: loading the best weights on "
-            f"every call without improvement; only the stopping call (and restore) loads them",
-        )
+        best = snapshots[reference(metrics[: i + 1], 3, 0.0, "min").best_epoch]
+        state = model.state_dict()
+        if all(torch.equal(state[k], v) for k, v in best.items()):
+            why = (
+                "loading the best weights on every call without improvement; only the "
+                "stopping call (and restore) loads them"
+            )
+        else:
+            why = "step changed the weights (an in-place op on them, or a state loaded into them)"
+        check_weights(model, before, None, f"{what}: the model's weights. Likely mistake: {why}")
 
 
 @pytest.mark.task(2)

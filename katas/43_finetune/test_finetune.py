@@ -148,17 +148,28 @@ def test_new_head_takes_in_features_from_the_model(device):
         if not isinstance(head, nn.Linear):
             raise AssertionError(f"{what}: the new head is a {type(head).__name__}, not nn.Linear.")
         if head.in_features != in_features:
+            why = (
+                "hard-coding resnet18's 512; read model.fc.in_features (resnet50's head "
+                "takes 2048)."
+                if head.in_features == 512
+                else "read the number of input features from model.fc.in_features."
+            )
             raise AssertionError(
                 f"{what}: the new head has in_features={head.in_features}, expected "
-                f"{in_features}. Likely mistake: hard-coding resnet18's 512; read "
-                f"model.fc.in_features (resnet50's head takes 2048)."
+                f"{in_features}. Likely mistake: {why}"
             )
         if head.out_features != num_classes or head.weight.shape != (num_classes, in_features):
+            why = (
+                "setting model.fc.out_features = num_classes, which changes a number and "
+                "not the weight; make a new nn.Linear."
+                if head.out_features == num_classes
+                else f"the new head is nn.Linear(model.fc.in_features, num_classes), "
+                f"{num_classes} outputs."
+            )
             raise AssertionError(
                 f"{what}: the head's weight has shape {tuple(head.weight.shape)} and "
                 f"out_features={head.out_features}, expected ({num_classes}, {in_features}). "
-                f"Likely mistake: setting model.fc.out_features = num_classes, which changes a "
-                f"number and not the weight; make a new nn.Linear."
+                f"Likely mistake: {why}"
             )
         if head.bias is None or head.bias.shape != (num_classes,):
             raise AssertionError(
@@ -176,10 +187,15 @@ def test_new_head_is_on_the_old_heads_device_and_dtype(device):
     what = "replace_head(model, 4) on a float64 model"
     for name, t in (("weight", head.weight), ("bias", head.bias)):
         if t.dtype != torch.float64 or t.device.type != device.type:
+            why = (
+                "nn.Linear(...) without the old head's device and dtype (it makes float32 "
+                "on the CPU)."
+                if t.dtype == torch.float32 or t.device.type == "cpu"
+                else "the new head must take the old head's device and dtype."
+            )
             raise AssertionError(
                 f"{what}: the new head's {name} is {t.dtype} on {t.device}, expected "
-                f"torch.float64 on {device}. Likely mistake: nn.Linear(...) without the old "
-                f"head's device and dtype (it makes float32 on the CPU)."
+                f"torch.float64 on {device}. Likely mistake: {why}"
             )
     out = model(x)
     if out.shape != (4, 4):
@@ -421,9 +437,19 @@ def test_frozen_parameters_get_no_gradient_and_no_update(prefixes, device):
             )
             raise AssertionError(f"{what}: {name} still requires grad. Likely mistake: {why}")
         if not under(name, prefixes) and not p.requires_grad:
+            if all(not q.requires_grad for q in model.parameters()):
+                why = "freezing every parameter of the model."
+            elif inside := [q for q in prefixes if q in name]:
+                why = (
+                    f"matching names by substring ({inside[0]!r} "
+                    f"is in {name!r}): freeze the named submodules themselves, "
+                    f"model.get_submodule(prefix).requires_grad_(False)."
+                )
+            else:
+                why = "freezing parameters outside the named submodules."
             raise AssertionError(
                 f"{what}: {name} is outside the frozen submodules and should still require "
-                f"grad. Likely mistake: freezing every parameter of the model."
+                f"grad. Likely mistake: {why}"
             )
     before = snapshot(model)
     # an optimizer over ALL parameters, with momentum and weight decay: frozen ones still
@@ -462,9 +488,15 @@ def test_batchnorm_layers_inside_frozen_modules_are_put_in_eval_mode(device):
                 f"alone; also call .eval() on the frozen BatchNorm layers."
             )
         if not under(name, prefixes) and not m.training:
+            why = (
+                "model.eval() on the whole model."
+                if not any(x.training for x in model.modules())
+                else "eval() on modules outside the named submodules (only the BatchNorm "
+                "layers inside them)."
+            )
             raise AssertionError(
                 f"{what}: {name or 'the model'} is outside the frozen submodules and was put in "
-                f"eval mode. Likely mistake: model.eval() on the whole model."
+                f"eval mode. Likely mistake: {why}"
             )
 
 
@@ -603,10 +635,16 @@ def test_trainable_layers_train_even_if_the_caller_left_eval_mode(device):
             f"mode. Only a BatchNorm whose weight and bias are both frozen stays in eval mode."
         )
     if wrong:
+        why = (
+            "no model.train() at the start of the step (the caller may have left the model "
+            "in eval mode)."
+            if not model.training
+            else "eval() put on BatchNorm layers that train: only those whose weight and bias "
+            "are both frozen go back to eval()."
+        )
         raise AssertionError(
             f"{what}: the trainable BatchNorm layers {wrong[:3]} ran in eval mode. Likely "
-            f"mistake: no model.train() at the start of the step (the caller may have left the "
-            f"model in eval mode)."
+            f"mistake: {why}"
         )
 
 
@@ -689,6 +727,11 @@ def test_stale_gradients_are_cleared_before_backward(device):
             raise AssertionError(
                 f"{what}: optimizer.step() saw this batch's gradient plus the stale one: "
                 f"backward() adds into .grad, so call optimizer.zero_grad() before backward()."
+            )
+        if torch.allclose(g, old, rtol=1e-10, atol=1e-12) and not torch.allclose(g, f):
+            raise AssertionError(
+                f"{what}: optimizer.step() saw the stale gradient alone, not this batch's: "
+                f"optimizer.step() before loss.backward()."
             )
         assert_tensor_close(
             g,
@@ -816,9 +859,14 @@ def test_each_groups_learning_rate_is_exact_in_an_sgd_step(device):
     optimizer = torch.optim.SGD(groups, lr=123.0)  # every group sets its own rate
     for group, lr in zip(optimizer.param_groups, lrs.values(), strict=True):
         if group["lr"] != lr:
+            why = (
+                "no 'lr' key in the group, so SGD's default 123.0 applies."
+                if group["lr"] == 123.0
+                else "the group's 'lr' is not lrs[name] of its stage (groups in the order of lrs)."
+            )
             raise AssertionError(
                 f"torch.optim.SGD(param_groups(model, {lrs}), lr=123.0): a group has lr "
-                f"{group['lr']}; expected {lr}. Likely mistake: no 'lr' key in the group."
+                f"{group['lr']}; expected {lr}. Likely mistake: {why}"
             )
     optimizer.step()
     for name, p in model.named_parameters():
@@ -829,6 +877,11 @@ def test_each_groups_learning_rate_is_exact_in_an_sgd_step(device):
             continue
         stage = name.split(".")[0]
         expected = before[name] - lrs[stage] * p.grad
+        other = [
+            s
+            for s, lr in lrs.items()
+            if s != stage and torch.allclose(p, before[name] - lr * p.grad, rtol=1e-12, atol=1e-15)
+        ]
         assert_tensor_close(
             p,
             expected,
@@ -836,7 +889,10 @@ def test_each_groups_learning_rate_is_exact_in_an_sgd_step(device):
             f"lr {lrs[stage]}",
             rtol=1e-12,
             atol=1e-15,
-            mistake="a parameter in the group of another stage, so it moved at that stage's rate.",
+            mistake=f"{name} is in the group of {other[0]}, so it moved at that stage's rate."
+            if other
+            else f"{name} moved at no stage's rate: each trainable parameter sits in "
+            f"exactly the group of its own stage.",
         )
 
 

@@ -35,10 +35,14 @@ def grads(output, inputs):
 def check_0d(total, what):
     __tracebackhide__ = True
     if not isinstance(total, torch.Tensor):
+        why = (
+            ".item() or float(), which cut the graph: backward() cannot reach the model any more."
+            if isinstance(total, int | float)
+            else "return the weighted total itself, one 0-d tensor built from the losses."
+        )
         raise AssertionError(
             f"{what} returned {type(total).__name__}; expected a 0-d tensor with a graph. "
-            f"Likely mistake: .item() or float(), which cut the graph: backward() cannot reach "
-            f"the model any more."
+            f"Likely mistake: {why}"
         )
     if total.dim() != 0:
         raise AssertionError(f"{what} returned shape {tuple(total.shape)}; expected a 0-d tensor.")
@@ -128,7 +132,8 @@ def test_weighted_sum_does_not_change_the_callers_losses(device):
             raise AssertionError(
                 f"{what} changed the caller's loss {i} from {old.item():.6g} to "
                 f"{loss.item():.6g}. Likely mistake: total = losses[0] then total += ..., "
-                f"which adds in place into the caller's tensor; start from a new tensor."
+                f"which adds in place into the caller's tensor, or another in-place op on a "
+                f"loss (mul_); start from a new tensor."
             )
 
 
@@ -141,12 +146,13 @@ def test_weighted_sum_refuses_bad_inputs(device):
         (
             (three, [1.0, 1.0]),
             "3 losses and 2 weights",
-            "zip() silently drops the extra loss; check the lengths (or zip(..., strict=True)).",
+            "no length check: zip() silently drops the extra loss (and indexing by position "
+            "raises IndexError); check the lengths first (or zip(..., strict=True)).",
         ),
         (
             (three[:2], [1.0, 1.0, 1.0]),
             "2 losses and 3 weights",
-            "zip() silently drops the extra weight; check the lengths.",
+            "no length check: zip() silently drops the extra weight; check the lengths first.",
         ),
         ((three, [1.0, -0.5, 1.0]), "a negative weight", "a weight below 0 rewards a higher loss."),
         (
@@ -174,11 +180,16 @@ def make_module(n, device, log_vars=None):
     module = kata.UncertaintyWeighting(n)
     s = getattr(module, "log_vars", None)
     if not isinstance(s, nn.Parameter) or not any(p is s for p in module.parameters()):
+        if s is None:
+            why = "no attribute log_vars: the docstring names the parameter self.log_vars."
+        elif isinstance(s, torch.Tensor) and not isinstance(s, nn.Parameter):
+            why = "a plain tensor with requires_grad=True; wrap it in nn.Parameter."
+        else:
+            why = "self.log_vars = nn.Parameter(torch.zeros(num_tasks)) in __init__."
         raise AssertionError(
             f"UncertaintyWeighting({n}).log_vars is {type(s).__name__}, not a registered "
             f"nn.Parameter: module.parameters() does not yield it, so no optimizer trains it, "
-            f"state_dict() does not save it and .to() does not move it. Likely mistake: a plain "
-            f"tensor with requires_grad=True; wrap it in nn.Parameter."
+            f"state_dict() does not save it and .to() does not move it. Likely mistake: {why}"
         )
     module = module.to(device=device, dtype=torch.float64)
     if log_vars is not None:
@@ -263,8 +274,9 @@ def test_fresh_module_is_finite_and_sums_the_losses(device):
     )
     if bad:
         raise AssertionError(
-            f"{what} gave a total of {total.item()} or non-finite gradients. Likely mistake: "
-            f"sigma itself as the parameter, starting at 0: 1 / sigma^2 and log(sigma^2) are "
+            f"{what} gave a total of {total.item()} or non-finite gradients, with the "
+            f"parameter at its start, 0. Likely mistake: sigma itself as the parameter (or "
+            f"another division by it, or log of it): 1 / sigma^2 and log(sigma^2) are "
             f"infinite there. Learn s = log(sigma^2) and use exp(-s), finite for every s."
         )
     assert_tensor_close(
@@ -390,8 +402,8 @@ def test_an_optimizer_trains_the_log_variances(device):
         expected,
         what=f"log_vars after one SGD(lr=0.1) step from 0 on losses {fmt(L)}",
         **TIGHT,
-        mistake="d total / d s_i = 1 - exp(-s_i) * L_i; a wrong formula, or log_vars not "
-        "in module.parameters().",
+        mistake="d total / d s_i = 1 - exp(-s_i) * L_i (log_vars is registered, so the "
+        "formula differs: see test_total_equals_the_formula_in_float64).",
     )
 
 

@@ -164,10 +164,18 @@ def test_extreme_logits_give_finite_losses_and_gradients(gamma, device):
     )
     got = make(gamma=gamma, reduction="none")(x, targets)
     if not bool(torch.isfinite(got).all()):
+        has_nan, has_inf = bool(torch.isnan(got).any()), bool(torch.isinf(got).any())
+        log_of_zero = "softmax then log (log of a probability that rounds to 0 is -inf)"
+        overflow = "a hand-written softmax whose exp(1e4) overflows (inf / inf is NaN)"
+        if has_inf and not has_nan:
+            why = log_of_zero
+        elif has_nan and not has_inf:
+            why = overflow
+        else:
+            why = f"{log_of_zero}, or {overflow}"
         raise AssertionError(
-            f"{what} returned {got.tolist()}; expected finite losses. Likely mistake: softmax "
-            f"then log (log of a probability that rounds to 0 is -inf), or a hand-written "
-            f"softmax whose exp(1e4) overflows. Use F.log_softmax."
+            f"{what} returned {got.tolist()}; expected finite losses. Likely mistake: {why}. "
+            f"Use F.log_softmax."
         )
     assert_tensor_close(
         got,
@@ -178,11 +186,18 @@ def test_extreme_logits_give_finite_losses_and_gradients(gamma, device):
     )
     got.sum().backward()
     if not bool(torch.isfinite(x.grad).all()):
+        why = (
+            "where p_t rounds to 1, 1 - p_t is 0 and (1 - p_t) ** gamma has an infinite "
+            "slope for gamma < 1: inf * 0 = NaN. Take the power only where 1 - p_t > 0 "
+            "(torch.where on a safe base)."
+            if 0 < gamma < 1
+            else "an operation with an infinite or undefined slope where p_t rounds to 0 or "
+            "1 (a log of a probability, a division by 1 - p_t), even where torch.where masks "
+            "its value out: backward still runs through it."
+        )
         raise AssertionError(
             f"{what}: the gradient of the logits holds NaN or inf: {x.grad.tolist()}. Likely "
-            f"mistake: where p_t rounds to 1, 1 - p_t is 0 and (1 - p_t) ** gamma has an "
-            f"infinite slope for gamma < 1: inf * 0 = NaN. Take the power only where 1 - p_t "
-            f"> 0 (torch.where on a safe base)."
+            f"mistake: {why}"
         )
 
 
@@ -319,10 +334,25 @@ def test_alpha_is_a_buffer_that_moves_with_the_module(device):
     loss_fn = make(gamma=2.0, alpha=[0.25, 0.5, 2.0])
     buffers = dict(loss_fn.named_buffers())
     if "alpha" not in buffers:
+        held = getattr(loss_fn, "alpha", None)
+        if isinstance(held, torch.nn.Parameter):
+            why = (
+                "alpha made an nn.Parameter, which an optimizer would train; use "
+                "self.register_buffer('alpha', ...)."
+            )
+        elif isinstance(held, torch.Tensor):
+            why = (
+                "self.alpha = tensor(...) makes a plain attribute that .to(device) does not "
+                "move; use self.register_buffer('alpha', ...)."
+            )
+        else:
+            why = (
+                f"alpha kept as a {type(held).__name__}, not a tensor buffer; use "
+                f"self.register_buffer('alpha', torch.tensor(alpha, dtype=torch.float32))."
+            )
         raise AssertionError(
             "FocalLoss(alpha=[0.25, 0.5, 2.0]) has no buffer named alpha (its buffers: "
-            f"{list(buffers)}). Likely mistake: self.alpha = tensor(...) makes a plain "
-            "attribute that .to(device) does not move; use self.register_buffer('alpha', ...)."
+            f"{list(buffers)}). Likely mistake: {why}"
         )
     if buffers["alpha"].dtype != torch.float32 or buffers["alpha"].tolist() != [0.25, 0.5, 2.0]:
         raise AssertionError(
@@ -386,12 +416,22 @@ def test_ignored_targets_count_for_nothing(ignore_index, device):
         per_sample = oracle(logits, targets, 2.0, ignore_index=ignore_index).to(device)
         what = f"FocalLoss({describe(kwargs)}) on 8 samples, {int(drop.sum())} ignored"
         got = make(reduction="none", **kwargs)(x, targets)
+        kept = (~drop).to(device)
+        only_ignored = (
+            isinstance(got, torch.Tensor)
+            and got.shape == per_sample.shape
+            and torch.allclose(got[kept].detach().to(per_sample.dtype), per_sample[kept], **TIGHT)
+        )
         assert_tensor_close(
             got,
             per_sample,
             what=f"{what}, reduction='none'",
             **TIGHT,
-            mistake="an ignored target gives 0 in the 'none' result.",
+            mistake="an ignored target gives 0 in the 'none' result (the other samples are right)."
+            if only_ignored
+            else "the samples that are not ignored are wrong too: see "
+            "test_per_sample_loss_equals_the_formula (a real class used as ignore_index "
+            "drops its samples).",
         )
         mean = make(reduction="mean", **kwargs)(logits, targets)
         counted = int((~drop).sum())
