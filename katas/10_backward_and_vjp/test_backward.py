@@ -38,23 +38,40 @@ def random_map(seed: int, device) -> tuple[str, tuple[int, ...], Callable]:
 
 def check_caller_x(x: torch.Tensor, requires_grad: bool, grad, what: str) -> None:
     __tracebackhide__ = True
-    if x.requires_grad != requires_grad or not (
-        (x.grad is None and grad is None)
-        or (x.grad is not None and grad is not None and torch.equal(x.grad, grad))
-    ):
+    if x.requires_grad != requires_grad:
         raise AssertionError(
-            f"{what} changed the caller's x (requires_grad {requires_grad} -> "
-            f"{x.requires_grad}, or its .grad). Likely mistake: calling backward through the "
+            f"{what} changed the caller's x: its requires_grad went from {requires_grad} to "
+            f"{x.requires_grad}, expected it kept. Likely mistake: x.requires_grad_() on the "
             f"caller's own tensor; make a fresh leaf with x.detach().requires_grad_()."
+        )
+    same_grad = (x.grad is None and grad is None) or (
+        x.grad is not None and grad is not None and torch.equal(x.grad, grad)
+    )
+    if not same_grad:
+        before = "None" if grad is None else "a gradient of its own"
+        after = (
+            "None"
+            if x.grad is None
+            else "the same tensor with other values"
+            if grad is not None and x.grad.shape == grad.shape
+            else f"a tensor of shape {tuple(x.grad.shape)}"
+        )
+        raise AssertionError(
+            f"{what} changed the caller's x: its .grad was {before} before the call and is "
+            f"{after} after it, expected it untouched. Likely mistake: calling backward "
+            f"through the caller's own tensor (its .grad fills in or accumulates), or "
+            f"resetting x.grad afterwards; make a fresh leaf with x.detach().requires_grad_()."
         )
 
 
-def check_no_graph(t: torch.Tensor, what: str) -> None:
+def check_no_graph(t: torch.Tensor, what: str, which: str = "a tensor") -> None:
     __tracebackhide__ = True
     if t.requires_grad or t.grad_fn is not None:
         raise AssertionError(
-            f"{what} returned a tensor still attached to a graph (requires_grad="
-            f"{t.requires_grad}). Likely mistake: returning y or the gradient without detach()."
+            f"{what} returned {which} still attached to a graph (requires_grad="
+            f"{t.requires_grad}, grad_fn={type(t.grad_fn).__name__ if t.grad_fn else None}), "
+            f"expected a plain tensor. Likely mistake: returning it without detach(), or a "
+            f"gradient taken with create_graph=True."
         )
 
 
@@ -101,9 +118,12 @@ def test_vjp_leaves_callers_tensors_alone(requires_grad, has_grad, device):
     )
     check_caller_x(x, requires_grad, grad, what)
     if not torch.equal(v, v_copy):
-        raise AssertionError(f"{what} changed the caller's v.")
-    check_no_graph(y, what)
-    check_no_graph(g, what)
+        raise AssertionError(
+            f"{what} changed the caller's v: its values differ after the call, expected them "
+            f"untouched. Likely mistake: an in-place op on v (v.mul_(), v.div_(), ...)."
+        )
+    check_no_graph(y, what, "y")
+    check_no_graph(g, what, "the gradient g")
     assert_tensor_close(g, v * torch.cos(x.detach()), what=what, **TIGHT)
 
 
@@ -161,7 +181,7 @@ def test_vjp_of_f_that_ignores_x_is_zero(shape, device):
             f"zero, so return torch.zeros_like(x)."
         ) from err
     assert_tensor_close(y, const * 2, what=what + ": y")
-    check_no_graph(g, what)
+    check_no_graph(g, what, "the gradient g")
     assert_tensor_close(
         g,
         torch.zeros_like(x),
@@ -195,7 +215,15 @@ def accumulate(loss_fn, w, batches, what: str):
 
     got = kata.accumulate_gradients(recording_loss, w, batches)
     if len(seen) != len(batches):
-        raise AssertionError(f"{what} called loss_fn {len(seen)} times for {len(batches)} batches.")
+        raise AssertionError(
+            f"{what} called loss_fn {len(seen)} times for {len(batches)} batches, expected "
+            f"exactly one call per batch. Likely mistake: "
+            + (
+                "a batch skipped (a loop over batches[1:] or range(len(batches) - 1))."
+                if len(seen) < len(batches)
+                else "a batch's loss computed twice (once to check, once to backward)."
+            )
+        )
     if order != list(range(len(batches))):
         raise AssertionError(
             f"{what} called loss_fn with the batches in the order {order}, expected them in "
@@ -228,9 +256,13 @@ def test_accumulated_gradient_is_gradient_of_mean_loss(n, device):
     if got is not w.grad:
         raise AssertionError(
             f"{what} should return w.grad itself (the same tensor object), got "
-            f"{'None' if got is None else 'another object'}. Likely mistake: returning "
-            f"w.grad.clone() or .detach().clone(): the caller expects the tensor that "
-            f"backward() filled in."
+            + (
+                "None. Likely mistake: no return statement, or w.grad read before any "
+                "backward() ran."
+                if got is None
+                else "another object. Likely mistake: returning w.grad.clone() or "
+                ".detach().clone(): the caller expects the tensor that backward() filled in."
+            )
         )
     if torch.allclose(got, expected + stale):
         raise AssertionError(
@@ -255,25 +287,53 @@ def test_accumulation_arithmetic_is_exact(n, device):
     got, seen = accumulate(lambda w, b: (w * b).sum(), w, batches, f"accumulate, {n} batches")
     expected = torch.stack(batches).mean(dim=0)
     if not torch.equal(got, expected):
+        # the gradient of sum(w * b) is b: which batches survived, with what scale, tells why
+        last = batches[-1]
+        if torch.equal(got, last / n) or torch.equal(got, last):
+            why = (
+                "zeroed w.grad inside the loop (w.grad equals the last batch's gradient "
+                "alone: only the last batch survives)."
+            )
+        elif torch.equal(got, torch.stack(batches).sum(dim=0)):
+            why = "summed instead of averaging (w.grad equals the sum of the batches)."
+        else:
+            why = (
+                "zeroed w.grad inside the loop (only the last batch survives), summed "
+                "instead of averaging, or a scale other than 1 / len(batches)."
+            )
         raise AssertionError(
             f"accumulate_gradients for the linear loss sum(w * b) over {n} integer batches "
             f"returned {got.tolist()}, expected exactly the mean of the batches "
-            f"{expected.tolist()}. Likely mistake: zeroed w.grad inside the loop (only the "
-            f"last batch survives), or summed instead of averaging."
+            f"{expected.tolist()}. Likely mistake: {why}"
         )
     for k in range(1, n):
         partial = torch.stack(batches[:k]).sum(dim=0) / n
         if seen[k] is None or not torch.equal(seen[k], partial):
+            if seen[k] is None or not bool(seen[k].any()):
+                why = (
+                    "no backward() ran between the loss_fn calls: every batch's loss was "
+                    "computed first (one backward() on the summed losses, or a backward() "
+                    "per loss afterwards), so all graphs were in memory at once."
+                )
+            elif torch.equal(seen[k], partial * n):
+                why = (
+                    "unscaled backward() per batch and one division of w.grad by "
+                    "len(batches) at the end: scale each batch loss by 1 / len(batches) "
+                    "before its backward()."
+                )
+            else:
+                why = "a backward() per batch, in order, each of loss / len(batches)."
             raise AssertionError(
                 f"when loss_fn was called for batch {k}, w.grad was "
                 f"{None if seen[k] is None else seen[k].tolist()}, expected the accumulated "
-                f"{partial.tolist()}. Likely mistake: one backward() on the summed losses "
-                f"(all graphs in memory at once) instead of a backward() per batch."
+                f"{partial.tolist()} (batches 0..{k - 1}, each scaled by 1/{n}). Likely "
+                f"mistake: {why}"
             )
 
 
 @pytest.mark.task(2)
 def test_accumulate_takes_a_loss_of_shape_one(device):
+    """A loss_fn returning shape (1,), not 0-d, works: expected the mean loss's gradient."""
     gen = torch.Generator().manual_seed(40)
     w = rand(gen, 3, device=device).requires_grad_(True)
     batches = make_batches(gen, 3, device)
@@ -336,8 +396,11 @@ def separate(f, heads, x, what: str):
     except NotImplementedError:
         raise
     except RuntimeError as err:
+        if "second time" not in str(err):
+            raise
         raise AssertionError(
-            f"{what} raised RuntimeError: {err}. Likely mistake: the first backward() freed "
+            f"{what} raised RuntimeError: {err}. Expected every head's backward() to run "
+            f"through the one shared graph. Likely mistake: the first backward() freed "
             f"the graph; pass retain_graph=True to every backward but the last."
         ) from err
 
@@ -353,10 +416,19 @@ def test_each_gradient_is_for_its_own_head(k, device):
     if f.calls != 1:
         raise AssertionError(
             f"{what} called f {f.calls} times; the shared forward pass must run once. "
-            f"Likely mistake: recomputing f(x) for each head instead of retain_graph=True."
+            + (
+                "Likely mistake: recomputing f(x) for each head instead of retain_graph=True."
+                if f.calls > 1
+                else "Likely mistake: f never called: h = f(leaf) once, then every head(h)."
+            )
         )
     if not isinstance(got, list) or len(got) != k:
-        raise AssertionError(f"{what} should return a list of {k} gradients, got {got!r:.80}.")
+        raise AssertionError(
+            f"{what} should return a list of {k} gradients (one per head, in order), got "
+            f"{type(got).__name__}"
+            + (f" of length {len(got)}" if isinstance(got, list | tuple) else "")
+            + "."
+        )
     oracle_f = Forward(gen, device)
     oracle_f.weight = f.weight
     total = torch.zeros_like(x)
@@ -364,7 +436,7 @@ def test_each_gradient_is_for_its_own_head(k, device):
         leaf = x.clone().requires_grad_(True)
         (expected,) = torch.autograd.grad(head(oracle_f(leaf)), leaf)
         total += expected
-        check_no_graph(got[i], what)
+        check_no_graph(got[i], what, f"gradient {i}")
         if i > 0 and torch.allclose(got[i], total):
             raise AssertionError(
                 f"{what}: gradient {i} is the sum of heads 0..{i}: the gradients accumulated. "
@@ -387,8 +459,9 @@ def test_graph_is_freed_after_last_head(device):
         return  # freed: a second backward without retain_graph raises, as it should
     raise AssertionError(
         "after separate_gradients(f, 3 heads, x), a further backward through f's output still "
-        "worked: the graph is still alive. Likely mistake: retain_graph=True on the last "
-        "backward too, which keeps every saved tensor in memory."
+        "worked: the graph is still alive, expected it freed by the last head's backward(). "
+        "Likely mistake: retain_graph=True on the last backward too (or create_graph=True, "
+        "which also retains it), which keeps every saved tensor in memory."
     )
 
 

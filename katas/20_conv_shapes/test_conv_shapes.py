@@ -32,6 +32,62 @@ POOL_MISTAKE = (
 )
 
 
+def _pool_size(size, k, stride, p, d, ceil, *, drop_rule=True):
+    """torch's pooling size rule written out (None for an empty output)."""
+    room = size + 2 * p - d * (k - 1) - 1
+    out = (-(-room // stride) if ceil else room // stride) + 1
+    if ceil and drop_rule and (out - 1) * stride >= size + p:
+        out -= 1
+    return out if out >= 1 else None
+
+
+def _named(slips: dict, why: dict, got) -> str:
+    return " Or: ".join(
+        why[n]
+        for n, v in slips.items()
+        if v != "-" and (v if v is not None else "ValueError") == got
+    )
+
+
+def conv_slips(size, k, s, p, d, got) -> str:
+    """Which usual slips give `got`: no dilation, the division rounded up, padding once."""
+    room = size + 2 * p - d * (k - 1) - 1
+    once = size + p - d * (k - 1) - 1
+    slips = {
+        "no dilation": (size + 2 * p - k) // s + 1 if d > 1 and size + 2 * p >= k else "-",
+        "ceil": -(-room // s) + 1 if room >= 0 else "-",
+        "padding once": once // s + 1 if p > 0 and once >= 0 else "-",
+    }
+    why = {
+        "no dilation": "the dilation left out: the dilation stretches the kernel to "
+        "dilation * (kernel_size - 1) + 1 inputs.",
+        "ceil": "the division rounded up: a convolution's division rounds down.",
+        "padding once": "the padding counted once: it is added on both sides (2 * padding).",
+    }
+    return _named(slips, why, got)
+
+
+def pool_slips(size, k, stride, p, d, ceil, got) -> str:
+    """Which usual slips give `got`: stride 1 by default, no drop rule, ceil_mode ignored."""
+    s = k if stride is None else stride
+    slips = {
+        "stride 1": _pool_size(size, k, 1, p, d, ceil) if stride is None and k > 1 else "-",
+        "kept": _pool_size(size, k, s, p, d, ceil, drop_rule=False) if ceil else "-",
+        "floor": _pool_size(size, k, s, p, d, False) if ceil else "-",
+        "no dilation": _pool_size(size, k, s, p, 1, ceil) if d > 1 else "-",
+    }
+    why = {
+        "stride 1": "pooling's stride defaults to kernel_size (not 1).",
+        "kept": "with ceil_mode the division rounds up, but a last window starting in the "
+        "right padding is dropped.",
+        "floor": "ceil_mode ignored: with ceil_mode=True the division rounds up (a last "
+        "window may hang over the end).",
+        "no dilation": "the dilation left out: the window spans dilation * (kernel_size - "
+        "1) + 1 inputs.",
+    }
+    return _named(slips, why, got)
+
+
 def real_size(layer, size, device):
     """What torch gives for one spatial dimension, or None if the layer refuses the input."""
     try:
@@ -50,10 +106,20 @@ def ask(fn, what, *args, **kwargs):
         return "ValueError"
 
 
-def check(got, expected, what, mistake):
+def check(got, expected, what, mistake, slips=""):
+    """mistake: the rule; slips: the usual slips a second computation found that give `got`."""
     __tracebackhide__ = True
     expected = "ValueError" if expected is None else expected
     if got != expected:
+        if got == "ValueError":  # refused an input torch's layer accepts
+            raise AssertionError(
+                f"{what} raised ValueError, but torch's layer accepts this input and gives "
+                f"{expected!r}. Likely mistake: "
+                + (f"{slips} Or: " if slips else "")
+                + f"a fit check stricter than torch's (padding not counted, the dilated "
+                f"kernel span miscounted, or a window wider than the input refused where "
+                f"ceil_mode lets it hang over the end); the rule: {mistake}"
+            )
         raise AssertionError(
             f"{what} gave {got!r}, torch's layer gives {expected!r}"
             + (
@@ -61,7 +127,7 @@ def check(got, expected, what, mistake):
                 if expected == "ValueError"
                 else ""
             )
-            + f". Likely mistake: {mistake}"
+            + f". Likely mistake: {slips or mistake}"
         )
 
 
@@ -80,7 +146,8 @@ def test_conv_output_size_agrees_with_conv1d(seed, device):
         layer = nn.Conv1d(1, 1, k, stride=s, padding=p, dilation=d, bias=False)
         what = f"conv_output_size({size}, kernel_size={k}, stride={s}, padding={p}, dilation={d})"
         got = ask(kata.conv_output_size, what, size, k, stride=s, padding=p, dilation=d)
-        check(got, real_size(layer, size, device), what, CONV_MISTAKE)
+        slips = conv_slips(size, k, s, p, d, got)
+        check(got, real_size(layer, size, device), what, CONV_MISTAKE, slips)
 
 
 @pytest.mark.task(1)
@@ -96,7 +163,8 @@ def test_conv_output_size_edge_cases(device):
         layer = nn.Conv1d(1, 1, k, stride=s, padding=p, dilation=d, bias=False)
         what = f"conv_output_size({size}, kernel_size={k}, stride={s}, padding={p}, dilation={d})"
         got = ask(kata.conv_output_size, what, size, k, stride=s, padding=p, dilation=d)
-        check(got, real_size(layer, size, device), what, CONV_MISTAKE)
+        slips = conv_slips(size, k, s, p, d, got)
+        check(got, real_size(layer, size, device), what, CONV_MISTAKE, slips)
 
 
 @pytest.mark.task(1)
@@ -124,11 +192,22 @@ def test_conv_output_size_raises_value_error_when_the_kernel_does_not_fit(device
 def must_be_int(got, what):
     __tracebackhide__ = True
     if not isinstance(got, int) or isinstance(got, bool):
+        kind = type(got).__module__
+        why = (
+            "arithmetic on torch tensors (a 0-d tensor comes back): return int(...)."
+            if kind.startswith("torch")
+            else "rounding with numpy (np.floor / np.ceil return numpy floats, and numpy "
+            "ints are not Python ints): `//` and math.ceil give ints."
+            if kind.startswith("numpy")
+            else "`/` without int(), or math.floor of a float kept as a float: `//` and "
+            "math.ceil give ints."
+            if isinstance(got, float)
+            else "returning something other than the size (a bool, a tuple, None)."
+        )
         raise AssertionError(
             f"{what} returned {got!r} of type {type(got).__name__}; expected a Python int "
-            "(nn.Linear(in_features=...) and torch.zeros(...) refuse floats). Likely mistake: "
-            "rounding with numpy (np.floor / np.ceil return floats) or `/` without int(); "
-            "`//` and math.ceil give ints."
+            f"(nn.Linear(in_features=...) and torch.zeros(...) refuse floats). Likely mistake: "
+            f"{why}"
         )
 
 
@@ -174,7 +253,8 @@ def test_pool_output_size_agrees_with_maxpool1d(seed, device):
             dilation=d,
             ceil_mode=bool(ceil),
         )
-        check(got, real_size(layer, size, device), what, POOL_MISTAKE)
+        slips = pool_slips(size, k, stride, p, d, bool(ceil), got)
+        check(got, real_size(layer, size, device), what, POOL_MISTAKE, slips)
 
 
 @pytest.mark.task(2)
@@ -198,7 +278,8 @@ def test_pool_output_size_default_stride_and_ceil_mode(device):
                 f"ceil_mode={ceil}) vs {cls.__name__}"
             )
             got = ask(kata.pool_output_size, what, size, k, stride=s, padding=p, ceil_mode=ceil)
-            check(got, real_size(layer, size, device), what, POOL_MISTAKE)
+            slips = pool_slips(size, k, s, p, 1, ceil, got)
+            check(got, real_size(layer, size, device), what, POOL_MISTAKE, slips)
 
 
 @pytest.mark.task(2)
@@ -316,21 +397,34 @@ def test_conv_output_shape_returns_a_tuple_and_leaves_its_arguments_alone(paddin
         got = ask(kata.conv_output_shape, what, shape, conv)
         if list(shape) != before:
             raise AssertionError(
-                f"{what} changed the caller's input_shape list from {before} to {list(shape)}. "
-                "Likely mistake: assigning into input_shape; copy it first (tuple(input_shape))."
+                f"{what} changed the caller's input_shape list from {before} to {list(shape)}, "
+                "expected it untouched. Likely mistake: assigning into input_shape (or pop, "
+                "append, del on it); copy it first (tuple(input_shape))."
             )
-        if conv_state(conv) != state:
+        after = conv_state(conv)
+        if after != state:
+            changed = sorted(k for k in state if state[k] != after[k])
             raise AssertionError(
-                f"{what} changed the caller's conv: {state} became {conv_state(conv)}. Likely "
-                "mistake: assigning to conv.padding (or another attribute) to normalise it; "
-                "read the layer's attributes into local variables instead."
+                f"{what} changed the caller's conv: {state} became {after} (changed: "
+                f"{', '.join(changed)}), expected it untouched. Likely mistake: "
+                + (
+                    "conv.train() or conv.eval() on the caller's layer."
+                    if changed == ["training"]
+                    else f"assigning to conv.{changed[0]} to normalise it; read the layer's "
+                    "attributes into local variables instead."
+                )
             )
         if not isinstance(got, tuple) or not all(
             isinstance(v, int) and not isinstance(v, bool) for v in got
         ):
             raise AssertionError(
                 f"{what} returned {got!r} ({type(got).__name__}); expected a tuple of ints, "
-                f"{expected}. Likely mistake: returning a list, or sizes that are not ints."
+                f"{expected}. Likely mistake: "
+                + (
+                    f"returning a {type(got).__name__}: wrap it in tuple(...)."
+                    if not isinstance(got, tuple)
+                    else "sizes that are not Python ints (floats from `/`, tensors, numpy numbers)."
+                )
             )
         check(tuple(got), expected, what, SHAPE_MISTAKE)
 
@@ -409,8 +503,7 @@ def test_flattened_features_of_a_lenet_stack(device):
     what = "flattened_features((1, 28, 28), LeNet-5's conv stack)"
     got = ask(kata.flattened_features, what, (1, 28, 28), layers)
     check(got, 16 * 5 * 5, what, "16 channels of 5 x 5: the input of LeNet's first Linear.")
-    if not isinstance(got, int):
-        raise AssertionError(f"{what} returned {type(got).__name__}, expected a Python int.")
+    must_be_int(got, what)
 
 
 @pytest.mark.task(4)
@@ -448,15 +541,16 @@ def test_flattened_features_reads_each_dim_and_passes_any_shape_keeping_layer(
     what = f"flattened_features({shape}, {layers})".replace("\n", " ")
     try:
         got = ask(kata.flattened_features, what, shape, layers)
-    except NotImplementedError:
-        raise
+    except (NotImplementedError, AssertionError):
+        raise  # not started, or a forbidden call: its own message says what went wrong
     except Exception as err:
         raise AssertionError(
             f"{what} raised {type(err).__name__}: {err}; every layer here is legal, and "
             f"torch gives {expected} features. Likely mistake: raising on a layer type you "
             "did not list (any layer that is not a conv or a pool is a shape-keeping layer "
-            "and changes nothing), or reading a pooling layer's kernel_size, stride or "
-            "padding as always an int (or always a tuple)."
+            "and changes nothing), reading a pooling layer's kernel_size, stride or "
+            "padding as always an int (or always a tuple), or (for the empty stack) "
+            "reading layers[0] or layers[-1]."
         ) from err
     check(
         got,

@@ -319,12 +319,23 @@ def test_dropout_is_active_in_train_mode_only(device):
             h = F.linear(h, m.weight, m.bias)
         elif isinstance(m, nn.ReLU):
             h = F.relu(h)
-    assert_tensor_close(c, d, what=f"{what} in eval mode, called twice", rtol=0, atol=0)
+    assert_tensor_close(
+        c,
+        d,
+        what=f"{what} in eval mode, called twice",
+        rtol=0,
+        atol=0,
+        mistake="Dropout (or F.dropout with training=True) still active in eval mode: two "
+        "calls give different outputs.",
+    )
+    # c == d: eval mode is deterministic, so a difference from h is not an active dropout
     assert_tensor_close(
         c,
         h,
         what=f"{what} in eval mode against the same weights without dropout",
-        mistake="Dropout (or F.dropout with training=True) still active in eval mode.",
+        mistake="eval mode is deterministic but not the plain Linear/ReLU network: a "
+        "hand-written dropout that scales by (1 - p) in eval mode, or a layer other than "
+        "Linear, ReLU and Dropout in the stack.",
     )
 
 
@@ -364,17 +375,29 @@ def test_weight_decay_goes_on_the_weight_matrices_only(device):
     if type(optimizer) is not torch.optim.AdamW:
         raise AssertionError(
             f"{what} returned {type(optimizer).__name__}; expected torch.optim.AdamW. Likely "
-            f"mistake: Adam(weight_decay=...) adds weight_decay * p to the gradient (L2), which "
-            f"Adam then rescales; AdamW decouples the decay from the gradient."
+            + (
+                "mistake: Adam(weight_decay=...) adds weight_decay * p to the gradient (L2), "
+                "which Adam then rescales; AdamW decouples the decay from the gradient."
+                if type(optimizer) is torch.optim.Adam
+                else "mistake: another optimiser (or a subclass of AdamW); the kata asks for "
+                "torch.optim.AdamW itself, whose decay is decoupled from the gradient."
+            )
         )
     groups = optimizer.param_groups
     decay = [model[0].weight, model[5].weight]
     no_decay = [model[0].bias, model[1].weight, model[1].bias, model[5].bias]
     if len(groups) != 2:
+        if len(groups) == 1 and groups[0]["weight_decay"] > 0:
+            why = "one group, so the biases and LayerNorm are decayed too."
+        elif len(groups) == 1:
+            why = "one group without weight decay, so the weight matrices are not decayed."
+        else:
+            why = "a group per layer (or per parameter) instead of one decayed group and one not."
         raise AssertionError(
-            f"{what} made {len(groups)} parameter group(s); expected two: the weight matrices "
+            f"{what} made {len(groups)} parameter group(s) (weight_decay "
+            f"{[g['weight_decay'] for g in groups]}); expected two: the weight matrices "
             f"with weight_decay 0.5, then every parameter with fewer than 2 dims with 0.0. "
-            f"Likely mistake: one group, so the biases and LayerNorm are decayed too."
+            f"Likely mistake: {why}"
         )
     for i, (group, members, wd) in enumerate(((groups[0], decay, 0.5), (groups[1], no_decay, 0.0))):
         got_ids = [id(p) for p in group["params"]]
@@ -385,16 +408,37 @@ def test_weight_decay_goes_on_the_weight_matrices_only(device):
             )
         if got_ids != [id(p) for p in members]:
             shapes = [tuple(p.shape) for p in group["params"]]
+            own = {id(p) for p in model.parameters()}
+            if any(id(p) not in own for p in group["params"]):
+                why = (
+                    "copies of the parameters (p.clone(), p.detach(), p.data) instead of "
+                    "the model's own Parameter objects: the optimizer then updates copies."
+                )
+            elif sorted(got_ids) == sorted(id(p) for p in members):
+                why = "the right parameters in another order: keep model.parameters() order."
+            elif i == 0 and any(p.dim() < 2 for p in group["params"]):
+                why = (
+                    "biases or LayerNorm parameters with weight decay, which pulls them "
+                    "towards 0 for no benefit (sort by p.dim() >= 2, not by name)."
+                )
+            elif i == 1 and any(p.dim() >= 2 for p in group["params"]):
+                why = "a weight matrix in the no-decay group (sort by p.dim() >= 2, not by name)."
+            else:
+                why = (
+                    "a trainable parameter left out of the group (group 0: p.dim() >= 2, "
+                    "group 1: the rest)."
+                )
             raise AssertionError(
                 f"{what}: group {i} holds tensors of shapes {shapes}; expected "
                 f"{[tuple(p.shape) for p in members]} (the model's own Parameters, in order). "
-                f"Likely mistake: biases or LayerNorm parameters with weight decay, which "
-                f"pulls them towards 0 for no benefit."
+                f"Likely mistake: {why}"
             )
         if group["weight_decay"] != wd or group["lr"] != 0.01:
             raise AssertionError(
                 f"{what}: group {i} has weight_decay {group['weight_decay']} and lr "
-                f"{group['lr']}; expected {wd} and 0.01."
+                f"{group['lr']}; expected {wd} and 0.01. Likely mistake: the group's "
+                f"weight_decay (or lr) not set from the arguments, or the two groups' "
+                f"settings swapped."
             )
 
 
@@ -484,13 +528,35 @@ def test_train_equals_a_reference_loop(device):
     if not math.isclose(got[0], expected[0], rel_tol=1e-12):
         raise AssertionError(
             f"{what}: the first epoch's loss is {got[0]!r}, expected {expected[0]!r} = "
-            f"F.cross_entropy(model(x), y) before the first step."
+            f"F.cross_entropy(model(x), y) before the first step. Likely mistake: the loss "
+            f"recorded after optimizer.step() (from a second forward pass), or a loss other "
+            f"than F.cross_entropy's mean."
         )
     if any(not math.isclose(g, e, rel_tol=1e-10) for g, e in zip(got, expected, strict=True)):
+        # the same loop without zero_grad, from the same stale gradients: is that the answer?
+        slip = small_model(device)
+        gen = torch.Generator().manual_seed(467)
+        for p in slip.parameters():
+            p.grad = torch.randn(p.shape, generator=gen, dtype=p.dtype).to(device)
+        slip_opt = torch.optim.SGD(slip.parameters(), lr=0.1, momentum=0.9)
+        no_zero = []
+        for _ in range(4):
+            loss = F.cross_entropy(slip(x), y)
+            loss.backward()
+            slip_opt.step()
+            no_zero.append(loss.item())
+        pinned = all(math.isclose(g, e, rel_tol=1e-10) for g, e in zip(got, no_zero, strict=True))
         raise AssertionError(
             f"{what} returned losses {got}; a reference loop gives {expected}. The first "
-            f"matches, so the steps differ. Likely mistake: no optimizer.zero_grad() (the "
-            f"stale gradients and every earlier epoch's add up), or more than one step per epoch."
+            f"matches, so the steps differ. Likely mistake: "
+            + (
+                "no optimizer.zero_grad() (the stale gradients and every earlier epoch's "
+                "add up): the losses are exactly those of the loop without it."
+                if pinned
+                else "no optimizer.zero_grad() (the stale gradients and every earlier "
+                "epoch's add up), zero_grad() between backward() and step(), or more than "
+                "one step per epoch."
+            )
         )
     for (name, p), q in zip(model.named_parameters(), reference.parameters(), strict=True):
         assert_tensor_close(p, q, what=f"{what}: {name} afterwards", rtol=1e-10, atol=1e-12)
@@ -504,7 +570,17 @@ def test_train_trains_with_dropout_on_even_after_evaluate(device):
     modes: list[bool] = []
     model[2].register_forward_pre_hook(lambda m, args: modes.append(m.training))
     kata.train(model, torch.optim.SGD(model.parameters(), lr=0.1), x, y, 3)
-    if len(modes) != 3 or not all(modes):
+    if len(modes) != 3:
+        raise AssertionError(
+            f"train(model, ..., epochs=3) ran {len(modes)} forward passes through the model; "
+            f"expected 3, one per epoch, in train mode. Likely mistake: "
+            + (
+                "a second forward pass per epoch (the loss recomputed to record it)."
+                if len(modes) > 3
+                else "an epoch skipped (range(epochs - 1)), or no forward pass at all."
+            )
+        )
+    if not all(modes):
         raise AssertionError(
             f"train(model, ..., epochs=3) on a model left in eval mode ran Dropout in modes "
             f"{['train' if m else 'eval' for m in modes]}; expected 3 forward passes in train "
@@ -531,11 +607,17 @@ def test_evaluate_runs_the_full_network_without_a_graph(device):
         )
     with torch.no_grad():
         expected = F.cross_entropy(model(x), y).item()
-    if got != again or not math.isclose(got, expected, rel_tol=1e-12):
+    if got != again:  # the model ends in eval mode (checked above), yet the loss is noisy
         raise AssertionError(
             f"{what} returned {got!r} and then {again!r}; the eval-mode loss is {expected!r}. "
-            f"Likely mistake: no model.eval(), so Dropout is still active and the validation "
-            f"loss is noisy and too high."
+            f"Likely mistake: model.eval() called after the forward pass, so Dropout was "
+            f"still active while it ran and the validation loss is noisy."
+        )
+    if not math.isclose(got, expected, rel_tol=1e-12):  # deterministic, yet another number
+        raise AssertionError(
+            f"{what} returned {got!r} twice; the eval-mode loss is {expected!r}. Likely "
+            f"mistake: a loss other than F.cross_entropy(model(x), y).item() (a sum, or a "
+            f"loss of the training data)."
         )
     if any(grad_modes[:2]):
         raise AssertionError(
@@ -543,7 +625,10 @@ def test_evaluate_runs_the_full_network_without_a_graph(device):
             f"nobody needs. Likely mistake: no torch.no_grad() around the validation pass."
         )
     if any(p.grad is not None for p in model.parameters()):
-        raise AssertionError(f"{what} gave the parameters gradients; evaluation computes none.")
+        raise AssertionError(
+            f"{what} gave the parameters gradients; expected none (p.grad stays None). Likely "
+            f"mistake: a loss.backward() in evaluate."
+        )
 
 
 def planted_task(device):
@@ -589,7 +674,8 @@ def test_the_regularised_model_generalises_far_better_on_a_planted_task(device):
     if not plain_val > 2.0:
         raise AssertionError(
             f"{what}: the plain model should overfit (validation loss above 2). Likely "
-            f"mistake: train() does not train (no step, or a loss other than cross_entropy)."
+            f"mistake: train() does not train (no step, or a loss other than cross_entropy), "
+            f"or make_optimizer() not using lr."
         )
     if not reg_val < 0.5 * plain_val:
         raise AssertionError(

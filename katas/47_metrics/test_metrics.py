@@ -66,9 +66,16 @@ def shown(y) -> str:
 def check_python_float(value, what: str) -> None:
     __tracebackhide__ = True
     if isinstance(value, torch.Tensor) or not isinstance(value, float):
+        why = (
+            "returning a tensor; call .item() on the 0-d result."
+            if isinstance(value, torch.Tensor)
+            else "integer division (//) or a count returned instead of a ratio."
+            if isinstance(value, int)
+            else "returning something other than the score (convert it with float())."
+        )
         raise AssertionError(
             f"{what} returned {type(value).__name__} {value!r}; expected a Python float. "
-            f"Likely mistake: returning a tensor; call .item() on the 0-d result."
+            f"Likely mistake: {why}"
         )
 
 
@@ -323,7 +330,13 @@ def test_type_errors_equal_hand_counts(dtype, device):
         if not isinstance(got, tuple) or len(got) != 2 or any(type(v) is not int for v in got):
             raise AssertionError(
                 f"{what} returned {got!r}; expected a tuple of two Python ints. Likely "
-                f"mistake: returning tensors; use .item() (or int(...)) on the counts."
+                + (
+                    "mistake: returning tensors; use .item() (or int(...)) on the counts."
+                    if isinstance(got, tuple | list)
+                    and any(isinstance(v, torch.Tensor) for v in got)
+                    else "mistake: not a (false positives, false negatives) tuple of ints "
+                    "(a list, floats, or numpy numbers)."
+                )
             )
         if got == (fn, fp) and fp != fn:
             raise AssertionError(
@@ -588,6 +601,14 @@ def test_micro_average_pools_the_counts(dtype, device):
     ],
 )
 def test_precision_recall_f1_rejects_bad_arguments(case, num_classes, average, device):
+    mistake = {
+        "an unknown average": "no check of average: anything but 'binary', 'macro' or "
+        "'micro' must raise, not fall through to a default.",
+        "average='binary' with 3 classes": "no check that average='binary' has num_classes "
+        "== 2 (class 1 is the positive class only then).",
+        "a label outside [0, num_classes)": "the labels not validated against num_classes "
+        "(build the scores from confusion_matrix, which checks them).",
+    }[case]
     y_true = torch.tensor([0, 1, 2, 1], device=device)
     y_pred = torch.tensor([0, 2, 2, 1], device=device)
     assert_raises(
@@ -599,7 +620,7 @@ def test_precision_recall_f1_rejects_bad_arguments(case, num_classes, average, d
         average=average,
         what=f"precision_recall_f1(labels 0..2, num_classes={num_classes}, "
         f"average={average!r}), {case}",
-        mistake="no check of average / num_classes, or the labels not validated.",
+        mistake=mistake,
     )
 
 
@@ -627,8 +648,11 @@ def make_training(seed: int, device):
     return model, batches
 
 
-def reference_run(model, batches):
-    """On a copy: the losses and accuracies train_and_log must log, and the final weights."""
+def reference_run(model, batches, *, after_step: bool = False):
+    """On a copy: the losses and accuracies train_and_log must log, and the final weights.
+
+    after_step: the accuracies of a second forward after each step instead (a usual slip).
+    """
     ref = copy.deepcopy(model)
     opt = torch.optim.SGD(ref.parameters(), lr=0.5, momentum=0.9)
     losses, accuracies = [], []
@@ -639,6 +663,9 @@ def reference_run(model, batches):
         loss.backward()
         opt.step()
         losses.append(loss.item())
+        if after_step:
+            with torch.no_grad():
+                logits = ref(inputs)
         pred = logits.argmax(dim=1).tolist()
         accuracies.append(
             sum(p == t for p, t in zip(pred, targets.tolist(), strict=True)) / len(pred)
@@ -740,7 +767,8 @@ def test_logs_python_floats_not_tensors(monkeypatch, tmp_path, device):
         if not isinstance(value, float):
             raise AssertionError(
                 f"{WHAT}: add_scalar({tag!r}, ...) got {type(value).__name__} {value!r}; "
-                f"expected a Python float."
+                f"expected a Python float. Likely mistake: a count or an integer ratio "
+                f"(correct // n) logged, or a numpy number; log float(...)."
             )
 
 
@@ -797,9 +825,14 @@ def test_event_file_holds_the_logged_scalars(monkeypatch, tmp_path, device):
         elsewhere = sorted(str(p.relative_to(tmp_path)) for p in run.cwd.rglob("events.*"))
         raise AssertionError(
             f"{WHAT} wrote no event file into log_dir"
-            + (f"; it wrote {elsewhere} instead" if elsewhere else "")
-            + ". Likely mistake: SummaryWriter() without log_dir=log_dir (it defaults to "
-            "./runs/<date>)."
+            + (
+                f"; it wrote {elsewhere} instead. Likely mistake: SummaryWriter() without "
+                "log_dir=log_dir (it defaults to ./runs/<date>)."
+                if elsewhere
+                else ", nor one under the current directory. Likely mistake: no SummaryWriter "
+                "made (or made only when some condition holds), or one given a directory "
+                "other than log_dir."
+            )
         )
     for tag in ("train/loss", "train/accuracy"):
         if tag not in run.events:
@@ -814,10 +847,16 @@ def test_event_file_holds_the_logged_scalars(monkeypatch, tmp_path, device):
     for i, value in enumerate(returned):
         check_python_float(value, f"{WHAT}, returned loss {i}")
         if not math.isclose(value, losses[i], rel_tol=1e-9):
+            why = (
+                "the loss recorded after optimizer.step() (from a second forward pass), or "
+                "a loss other than loss_fn(model(x), y) (batch 0 comes before any step, so "
+                "zero_grad cannot change it)."
+                if i == 0
+                else "a missing zero_grad, or the steps in the wrong order."
+            )
             raise AssertionError(
                 f"{WHAT} returned loss {value!r} for batch {i}; expected {losses[i]!r} (the "
-                f"loss of that batch before its step). Likely mistake: a missing zero_grad, "
-                f"or the steps in the wrong order."
+                f"loss of that batch before its step). Likely mistake: {why}"
             )
     logged = run.events["train/loss"]
     expected_loss = [(i, float32(v)) for i, v in enumerate(returned)]  # stored as float32
@@ -830,11 +869,17 @@ def test_event_file_holds_the_logged_scalars(monkeypatch, tmp_path, device):
     logged = [v for _, v in run.events["train/accuracy"]]
     expected_acc = [float32(a) for a in accuracies]
     if logged != expected_acc:
+        _, after, _ = reference_run(*make_training(0, device), after_step=True)
         raise AssertionError(
             f"{WHAT}: the event file holds train/accuracy values {logged}; expected "
             f"{expected_acc}, the accuracy of each batch's logits before its step. Likely "
-            f"mistake: the accuracy of a second forward after optimizer.step(), or the "
-            f"arguments of accuracy swapped with something else."
+            + (
+                "mistake: the accuracy of a second forward after optimizer.step() (the "
+                "logged values are exactly that)."
+                if logged == [float32(a) for a in after]
+                else "mistake: the accuracy of a second forward after optimizer.step(), or "
+                "the arguments of accuracy swapped with something else."
+            )
         )
 
 
@@ -855,7 +900,11 @@ def test_training_matches_a_reference_loop_and_leaves_batches_alone(monkeypatch,
         )
     for i, ((x, y), (x0, y0)) in enumerate(zip(run.batches, before, strict=True)):
         if not (torch.equal(x, x0) and torch.equal(y, y0)):
-            raise AssertionError(f"{WHAT} changed batch {i} in place.")
+            raise AssertionError(
+                f"{WHAT} changed batch {i} in place; expected the caller's batches untouched. "
+                f"Likely mistake: an in-place op on the inputs or targets (x.sub_(), "
+                f"y.squeeze_(), ...)."
+            )
     if any(run.cwd.iterdir()):
         raise AssertionError(
             f"{WHAT} wrote {sorted(p.name for p in run.cwd.iterdir())} into the current "

@@ -167,14 +167,31 @@ def test_accumulated_gradient_equals_the_big_batch_gradient(batch, size, device)
                 f"as a Python float (sum of the weighted losses' .item())."
             )
         if not math.isclose(returned, expected_loss, rel_tol=1e-10):
+            with torch.no_grad():  # the micro-batch losses, to see which wrong total it is
+                ref = copy.deepcopy(model)
+                parts = [
+                    F.mse_loss(ref(x), y).item()
+                    for x, y in zip(inputs.split(size), targets.split(size), strict=True)
+                ]
+            if math.isclose(returned, parts[-1], rel_tol=1e-10):
+                why = "returning the last micro-batch's loss instead of the whole batch's."
+            elif math.isclose(returned, sum(parts), rel_tol=1e-10):
+                why = "a sum of the micro-batch losses without the n_i / B weights."
+            elif math.isclose(returned, sum(parts) / len(parts), rel_tol=1e-10):
+                why = "the plain mean of the micro-batch losses (weights 1 / k, not n_i / B)."
+            else:
+                why = "returning the last micro-batch's loss, or a sum without the n_i / B weights."
             raise AssertionError(
                 f"{what} returned {returned!r}; the whole batch's mean loss is "
-                f"{expected_loss!r}. Likely mistake: returning the last micro-batch's loss, "
-                f"or a sum without the n_i / B weights."
+                f"{expected_loss!r}. Likely mistake: {why}"
             )
         for name, t, t0 in zip(("inputs", "targets"), (inputs, targets), before, strict=True):
             if not torch.equal(t, t0):
-                raise AssertionError(f"{what} changed the caller's {name} in place.")
+                raise AssertionError(
+                    f"{what} changed the caller's {name} in place; expected them untouched. "
+                    f"Likely mistake: an in-place op on a micro-batch (a view of the caller's "
+                    f"tensor: split() returns views)."
+                )
 
 
 @pytest.mark.task(1)
@@ -365,7 +382,10 @@ def run_training(sizes, steps, optimizer_name, device, stale: bool = False) -> T
     returned = kata.train_accumulated(model, optimizer, micro_batches, F.mse_loss, steps)
     for i, ((x, y), (x0, y0)) in enumerate(zip(micro_batches, before, strict=True)):
         if not (torch.equal(x, x0) and torch.equal(y, y0)):
-            raise AssertionError(f"{what} changed micro-batch {i} in place.")
+            raise AssertionError(
+                f"{what} changed micro-batch {i} in place; expected the caller's micro-batches "
+                f"untouched. Likely mistake: an in-place op on the inputs or targets."
+            )
     return Trained(model, record, returned, expected_seen, expected_losses, ref, what)
 
 
@@ -410,7 +430,11 @@ def test_each_step_sees_the_big_batch_gradient(sizes, steps, device):
     for c, (got, expected) in enumerate(zip(seen, expected_seen, strict=False)):
         at = f"{what}: step {c + 1} of {len(expected_seen)} (cycle sizes {cycles[c]})"
         if any(g is None for g in got):
-            raise AssertionError(f"{at} saw .grad None: zero_grad between backward and step?")
+            raise AssertionError(
+                f"{at} saw .grad None; expected the cycle's accumulated gradient. Likely "
+                f"mistake: zero_grad() (set_to_none) between backward() and step(), or step() "
+                f"called before the cycle's first backward()."
+            )
         if same(got, expected):
             continue
         if c == len(cycles) - 1 and len(cycles[c]) < steps:
@@ -424,7 +448,8 @@ def test_each_step_sees_the_big_batch_gradient(sizes, steps, device):
             raise AssertionError(
                 f"{at}: the gradient is not the big-batch gradient of the cycle. "
                 f"Likely mistake: the short last micro-batch weighted wrong (each micro-batch "
-                f"weighs n_i / N, N the samples of the cycle), or zero_grad every micro-batch."
+                f"weighs n_i / N, N the samples of the cycle), or zero_grad every micro-batch"
+                + (", or gradients never cleared between cycles." if c > 0 else ".")
             )
         raise AssertionError(
             f"{at}: the gradient is not the big-batch gradient of the cycle. Likely "
@@ -469,15 +494,28 @@ def test_stale_gradients_never_reach_a_step(device):
     what = run.what + " on a model whose .grad held an earlier batch's gradients"
     if not seen:
         raise AssertionError(f"{what} never called optimizer.step().")
+    gen = torch.Generator().manual_seed(99)  # the stale gradients run_training planted
+    stale = [
+        torch.randn(p.shape, generator=gen, dtype=torch.float64).to(device) * 10
+        for p in run.model.parameters()
+    ]
     for i, (g, e) in enumerate(zip(seen[0], expected_seen[0], strict=True)):
         if g is None:
-            raise AssertionError(f"{what}: the first step saw .grad None for parameter {i}.")
+            raise AssertionError(
+                f"{what}: the first step saw .grad None for parameter {i}; expected the first "
+                f"cycle's gradient. Likely mistake: zero_grad() (set_to_none) between "
+                f"backward() and step()."
+            )
+        kept_stale = g.shape == e.shape and torch.allclose(g, e + stale[i], **TIGHT)
         assert_tensor_close(
             g,
             e,
             what=f"{what}: .grad of parameter {i} at the first step",
-            mistake="gradients never cleared before the first cycle: zero the gradients once "
-            "at the start of every cycle.",
+            mistake="gradients never cleared before the first cycle (the step saw the stale "
+            "gradient plus the cycle's): zero the gradients once at the start of every cycle."
+            if kept_stale
+            else "the first step's gradient is neither the cycle's nor the stale one plus "
+            "it: the micro-batches weighted wrong, or gradients cleared in mid-cycle.",
             **TIGHT,
         )
 
@@ -491,7 +529,13 @@ def test_empty_list_makes_no_step(device):
     if got != [] or seen:
         raise AssertionError(
             f"train_accumulated(..., [], mse_loss, 3) returned {got!r} after {len(seen)} "
-            f"step(s); expected [] and no step."
+            f"step(s); expected [] and no step. Likely mistake: "
+            + (
+                "a final step() after the loop for the partial cycle, run even when no "
+                "micro-batch came (step only when the cycle holds a micro-batch)."
+                if seen
+                else "returning something other than the empty list of cycle losses."
+            )
         )
 
 

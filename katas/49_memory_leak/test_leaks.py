@@ -232,6 +232,12 @@ def check_size(obj, expected: int, what: str, mistake: str = "") -> None:
                 f"tensor with requires_grad=False): skip None entries."
             ) from err
         raise
+    if got == expected and type(got) is not int:
+        raise AssertionError(
+            f"graph_size({what}) returned {got!r} of type {type(got).__name__}; expected the "
+            f"Python int {expected}. Likely mistake: returning a float or a tensor count; "
+            f"return len(seen)."
+        )
     if type(got) is not int or got != expected:
         why = f" Likely mistake: {mistake}" if mistake else ""
         raise AssertionError(f"graph_size({what}) returned {got!r}; expected {expected}.{why}")
@@ -337,10 +343,22 @@ def check_report(report, iterations: int, what: str) -> tuple[list[int], list[in
     tensors, nodes, leaking = report["tensors"], report["graph_nodes"], report["leaking"]
     for name, values in (("tensors", tensors), ("graph_nodes", nodes)):
         if not isinstance(values, list) or len(values) != iterations:
+            n = len(values) if isinstance(values, list | tuple) else None
+            why = (
+                "a tuple or another container: return a list."
+                if n == iterations
+                else "a baseline taken before the first measured call kept in the list (one "
+                "count too many): measure after each measured call only."
+                if n == iterations + 1
+                else "measuring only once (or before and after the loop only); growth shows "
+                "only across calls."
+                if n is not None and n <= 2
+                else "a count per call of the wrong calls: the warmup calls measured too, or "
+                "some measured calls skipped."
+            )
             raise AssertionError(
                 f"{what}: report[{name!r}] is {values!r}; expected a list of {iterations} "
-                f"counts, one after each measured call. Likely mistake: measuring only once "
-                f"(or before and after the loop only); growth shows only across calls."
+                f"counts, one after each measured call. Likely mistake: {why}"
             )
         if any(type(v) is not int for v in values):
             raise AssertionError(f"{what}: report[{name!r}] is {values!r}; expected ints.")
@@ -444,7 +462,9 @@ def test_watch_calls_step_warmup_plus_iterations_times(device):
     if leaking:
         raise AssertionError(
             f"watch(step, iterations=3, warmup=0) on a step that keeps nothing now reported "
-            f"a leak (tensors {tensors})."
+            f"a leak (tensors {tensors}); expected leaking=False for counts that do not grow. "
+            f"Likely mistake: leaking decided from something other than growth across the "
+            f"measured calls (a baseline taken before the first call, or a count above zero)."
         )
 
 
@@ -471,7 +491,11 @@ def test_watch_measures_after_dropping_the_result(device):
             f"Likely mistake: counting before dropping step()'s result (del it first)."
         )
     if nodes != [0] * 5:
-        raise AssertionError(f"{what}: graph_nodes {nodes}; a detached tensor has no graph.")
+        raise AssertionError(
+            f"{what}: graph_nodes {nodes}; expected [0] * 5, a detached tensor has no graph. "
+            f"Likely mistake: graph_nodes measured on something other than graph_size(what "
+            f"step() returned)."
+        )
 
 
 @pytest.mark.task(3)
@@ -480,15 +504,22 @@ def test_watch_flags_the_total_loss_leak_in_a_training_loop(device):
     what = f"{WATCH} on a training step doing `total_loss += loss` (after backward)"
     if not leaking:
         flat = len(set(tensors)) == 1
+        nodes_grew = bool(nodes) and nodes[-1] > nodes[0]
         raise AssertionError(
-            f"{what} reported no leak (tensors {tensors}, graph_nodes {nodes})."
+            f"{what} reported no leak (tensors {tensors}, graph_nodes {nodes}); expected "
+            f"leaking=True."
             + (
-                " Likely mistake: counted only live tensors: after backward() the saved "
-                "tensors are freed, so no tensor count grows; what grows is the graph "
+                " Likely mistake: counted only live tensors: leaking ignores graph_nodes, "
+                "which grew here. After backward() the saved tensors are freed, so no tensor "
+                "count grows; what grows is the graph chained onto total_loss."
+                if flat and nodes_grew
+                else " Likely mistake: counted only live tensors, and graph_nodes did not grow "
+                "either: after backward() no tensor count grows; what grows is the graph "
                 "chained onto total_loss, visible only through graph_size(what step "
                 "returned)."
                 if flat
-                else ""
+                else " Likely mistake: leaking must be True when EITHER count grows (the "
+                "tensors did here)."
             )
         )
     if not all(a < b for a, b in itertools.pairwise(nodes)):
@@ -512,14 +543,23 @@ def test_watch_does_not_flag_the_fixed_loop(optimizer, device):
     if leaking:
         raise AssertionError(
             f"{what} reported a leak (tensors {tensors}, graph_nodes {nodes}) in a loop that "
-            f"keeps only a float. Likely mistake: measuring only once, against a baseline "
-            f"taken before the first call: the gradients and {optimizer}'s state made by the "
-            f"first step are not a leak; compare measurements taken after calls."
+            f"keeps only a float; expected leaking=False. Likely mistake: measuring only once, "
+            f"against a baseline taken before the first call: the gradients and {optimizer}'s "
+            f"state made by the first step are not a leak; compare measurements taken after "
+            f"calls (or leaking decided from a count above zero rather than its growth)."
         )
     if loops.calls != 5:
-        raise AssertionError(f"{what} called step() {loops.calls} times; expected 5 (warmup=0).")
+        raise AssertionError(
+            f"{what} called step() {loops.calls} times; expected 5 (warmup=0). Likely "
+            f"mistake: extra calls besides the warmup and measured ones (a call to take a "
+            f"baseline, say)."
+        )
     if nodes != [0] * 5:
-        raise AssertionError(f"{what}: graph_nodes {nodes}; a float has no graph.")
+        raise AssertionError(
+            f"{what}: graph_nodes {nodes}; expected [0] * 5, a float has no graph. Likely "
+            f"mistake: graph_nodes measured on something other than graph_size(what step() "
+            f"returned)."
+        )
 
 
 def leak_kinds(loops: Loops):
@@ -564,11 +604,18 @@ def test_watch_flags_other_kinds_of_leak(kind, device):
     name, step = list(leak_kinds(Loops(device)).items())[kind]
     tensors, nodes, leaking = check_report(kata.watch(step, 4), 4, WATCH)
     if not leaking:
-        grew = "tensors" if tensors[-1] > tensors[0] else "graph_nodes"
+        grew = [k for k, v in (("tensors", tensors), ("graph_nodes", nodes)) if v[-1] > v[0]]
         raise AssertionError(
             f"watch(step, iterations=4) on {name} reported no leak (tensors {tensors}, "
-            f"graph_nodes {nodes}). Likely mistake: leaking must be True when EITHER count "
-            f"grows ({grew} did here), not only the graph."
+            f"graph_nodes {nodes}); expected leaking=True. Likely mistake: "
+            + (
+                f"leaking must be True when EITHER count grows ({' and '.join(grew)} did "
+                f"here), not only one of them."
+                if grew
+                else "neither count grew in the report, though this step keeps memory: counts "
+                "taken before step() ran, or not with count_live_tensors() and "
+                "graph_size(result)."
+            )
         )
 
 
@@ -656,9 +703,15 @@ def test_train_epoch_trains_and_returns_the_mean_loss(device):
             f"the losses' .item())."
         )
     if not math.isclose(result, expected, rel_tol=1e-5):
+        why = (
+            "the sum of the batch losses, not their mean."
+            if math.isclose(result, expected * len(batches), rel_tol=1e-5)
+            else "losses measured after the step (a second forward pass), or another loss "
+            "than loss_fn(model(x), y)."
+        )
         raise AssertionError(
             f"{TRAIN} returned {result!r}; expected the mean batch loss {expected!r}. Likely "
-            f"mistake: the sum, not the mean, or losses measured after the step."
+            f"mistake: {why}"
         )
     for (name, p), q in zip(trained.named_parameters(), ref.parameters(), strict=True):
         assert_tensor_close(
@@ -672,7 +725,10 @@ def test_train_epoch_trains_and_returns_the_mean_loss(device):
     model, _ = make_problem(3, device)
     empty = kata.train_epoch(model, torch.optim.SGD(model.parameters(), lr=0.1), [], Probe())
     if type(empty) is not float or empty != 0.0:
-        raise AssertionError(f"train_epoch(..., [], loss_fn) returned {empty!r}; expected 0.0.")
+        raise AssertionError(
+            f"train_epoch(..., [], loss_fn) returned {empty!r}; expected 0.0. Likely mistake: "
+            f"no case for an empty epoch (a mean of no losses), or an int 0 instead of 0.0."
+        )
 
 
 EVAL = "evaluate(model, 6 batches, loss_fn)"
@@ -709,10 +765,20 @@ def test_evaluate_records_no_graph_and_runs_in_eval_mode(mode, device):
     with torch.no_grad():
         expected = sum(F.mse_loss(ref(x), y).item() for x, y in batches) / len(batches)
     if type(result) is not float or not math.isclose(result, expected, rel_tol=1e-6):
+        why = (
+            f"returning a {type(result).__name__}: add loss.item() of each batch."
+            if type(result) is not float
+            else "the sum of the batch losses, not their mean."
+            if math.isclose(result, expected * len(batches), rel_tol=1e-6)
+            else "another loss than loss_fn(model(x), y) averaged over the batches."
+        )
         raise AssertionError(
             f"{what} returned {result!r}; expected the mean loss in eval mode as a Python "
-            f"float, {expected!r}."
+            f"float, {expected!r}. Likely mistake: {why}"
         )
     empty = kata.evaluate(model, [], probe)
     if type(empty) is not float or empty != 0.0:
-        raise AssertionError(f"evaluate(model, [], loss_fn) returned {empty!r}; expected 0.0.")
+        raise AssertionError(
+            f"evaluate(model, [], loss_fn) returned {empty!r}; expected 0.0. Likely mistake: "
+            f"no case for no batches (a mean of nothing), or an int 0 instead of 0.0."
+        )

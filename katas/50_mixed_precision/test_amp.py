@@ -7,6 +7,7 @@ steps a float32 SGD. A correct train_step therefore matches it to rounding: TIGH
 """
 
 import copy
+import itertools
 import math
 import warnings
 
@@ -226,7 +227,10 @@ def diagnose_step_grads(rec, expected_norm, max_norm, scale) -> str:
             "clip_grad_norm_ ran before scaler.unscale_, so it clipped the scaled gradients: "
             "unscale first, then clip."
         )
-    return "clip the unscaled gradients with clip_grad_norm_(model.parameters(), max_norm)."
+    return (
+        "no clip_grad_norm_ at all, or one with another max_norm or norm_type: clip the "
+        "unscaled gradients with clip_grad_norm_(model.parameters(), max_norm)."
+    )
 
 
 # ----------------------------------------------------------------------------- task 1
@@ -263,8 +267,13 @@ def test_autocast_dtype_rejects_other_devices(arg):
         return
     raise AssertionError(
         f"autocast_dtype({arg!r}) returned {got}; expected a ValueError: this kata chooses "
-        f"dtypes for 'cpu' and 'cuda' only. Likely mistake: an else branch that returns "
-        f"float16 for every device that is not the CPU."
+        f"dtypes for 'cpu' and 'cuda' only. Likely mistake: "
+        + (
+            "an else branch that returns float16 for every device that is not the CPU."
+            if got == torch.float16
+            else f"a fallback that returns {got} for a device it does not know; raise "
+            f"ValueError instead."
+        )
     )
 
 
@@ -340,20 +349,26 @@ def test_forward_runs_in_low_precision_and_the_loss_in_float32(classes, device):
             expected_out = model(inputs)
             expected_loss = loss_fn(expected_out, targets)
         assert_tensor_close(
-            outputs, expected_out, what=f"{what}: outputs", mistake="not the autocast forward."
+            outputs,
+            expected_out,
+            what=f"{what}: outputs",
+            mistake="not model(inputs) under autocast: the outputs changed after the forward "
+            "(cast, rescaled), or came from another input.",
         )
         if loss.dtype != expected_loss.dtype:
             raise AssertionError(
                 f"{what}: the loss is {loss.dtype}; under autocast {loss_fn.__name__} gives "
                 f"{expected_loss.dtype}. Likely mistake: the loss computed outside autocast, on "
-                f"the low-precision outputs; compute it inside the autocast block."
+                f"the low-precision outputs (compute it inside the autocast block), or a loss "
+                f"cast by hand."
             )
+        # the dtype is right: a loss outside autocast on these outputs would not be
         assert_tensor_close(
             loss,
             expected_loss,
             what=f"{what}: loss",
-            mistake="the loss computed outside autocast, in low precision: autocast runs "
-            "losses in float32, so compute it inside the autocast block.",
+            mistake="a loss other than loss_fn(outputs, targets) under autocast: other "
+            "arguments, another reduction, or a loss of outputs cast by hand.",
         )
 
 
@@ -388,7 +403,11 @@ def test_model_is_not_cast_by_hand(device):
                 f"and leaves the float32 master weights alone."
             )
         if p is not before[name]:
-            raise AssertionError(f"{what}: parameter {name} was replaced by a new tensor.")
+            raise AssertionError(
+                f"{what}: parameter {name} was replaced by a new tensor; expected the same "
+                f"Parameter object. Likely mistake: model.to(dtype) and back, or assigning new "
+                f"Parameters: the optimizer holds the old ones."
+            )
         assert_tensor_close(p, values[name], what=f"{what}: parameter {name}", rtol=0, atol=0)
 
 
@@ -411,9 +430,18 @@ def test_autocast_has_ended_and_the_inputs_are_untouched(device):
             mistake=f"an in-place change to the caller's {name}.",
         )  # fmt: skip
     if inputs.dtype != torch.float32 or not inputs.requires_grad:
-        raise AssertionError(f"{what}: changed the caller's inputs' dtype or requires_grad.")
+        raise AssertionError(
+            f"{what}: afterwards the caller's inputs are {inputs.dtype} with requires_grad="
+            f"{inputs.requires_grad}; expected float32 and True, untouched. Likely mistake: "
+            f"inputs.requires_grad_(False), or inputs.data replaced by a cast copy; autocast "
+            f"casts per op and needs no change to the inputs."
+        )
     if loss.grad_fn is None:
-        raise AssertionError(f"{what}: the loss has no graph; backward would fail.")
+        raise AssertionError(
+            f"{what}: the loss has no graph (grad_fn None); backward would fail. Likely "
+            f"mistake: the forward under torch.no_grad() or inference_mode, or the loss "
+            f"detached."
+        )
 
 
 # ----------------------------------------------------------------------------- task 3
@@ -441,7 +469,11 @@ def test_optimizer_steps_on_unscaled_clipped_gradients(device):
             )
         grads = rec.grads_at_step[0]
         if any(g is None for g in grads):
-            raise AssertionError(f"{what}: optimizer.step() saw .grad None.")
+            raise AssertionError(
+                f"{what}: optimizer.step() saw .grad None; expected this batch's gradients. "
+                f"Likely mistake: zero_grad() (set_to_none) between backward and the step, or "
+                f"no backward before it."
+            )
         seen = total_norm(grads)
         if not math.isclose(seen, max_norm, rel_tol=1e-4):
             raise AssertionError(
@@ -477,10 +509,14 @@ def test_parameters_equal_a_float32_reference_step(classes, device):
             model, inputs, targets, optimizer, scaler, max_norm, rec, what
         )
         if not math.isclose(loss, ref_loss, rel_tol=1e-6):
+            why = (
+                "returning the scaled loss (scaler.scale(loss).item()): return loss.item()."
+                if math.isclose(loss, ref_loss * INIT_SCALE, rel_tol=1e-6)
+                else "a loss computed after the step, or one computed outside autocast."
+            )
             raise AssertionError(
                 f"{what} returned loss {loss:.7g}; this batch's autocast loss before the "
-                f"update is {ref_loss:.7g}. Likely mistake: returning the scaled loss, a loss "
-                f"computed after the step, or one computed outside autocast."
+                f"update is {ref_loss:.7g}. Likely mistake: {why}"
             )
         for (name, p), e in zip(model.named_parameters(), expected, strict=True):
             if p.dtype != torch.float32:
@@ -524,17 +560,39 @@ def test_a_step_with_non_finite_gradients_is_skipped(bad, device):
                 now = "finite" if bool(p.isfinite().all()) else "inf/NaN"
                 raise AssertionError(
                     f"{what}: parameter {name} changed (its values are now {now}); the step "
-                    f"must be skipped. Likely mistake: optimizer.step() was called directly; "
-                    f"scaler.step(optimizer) skips it when the gradients hold inf/NaN."
+                    f"must be skipped. Likely mistake: "
+                    + (
+                        "optimizer.step() was called directly; scaler.step(optimizer) skips "
+                        "it when the gradients hold inf/NaN."
+                        if "optimizer.step!" in rec.events
+                        else "the parameters changed without optimizer.step() (an update by "
+                        "hand, or an in-place change of p.data); only scaler.step(optimizer) "
+                        "may update them."
+                        if not rec.grads_at_step
+                        else "the inf/NaN removed from the gradients (nan_to_num, clamp) "
+                        "before scaler.step(), so it could not see them."
+                    )
                 )
         if rec.grads_at_step:
-            raise AssertionError(f"{what}: optimizer.step() ran; it must be skipped.")
+            raise AssertionError(
+                f"{what}: optimizer.step() ran; it must be skipped. Likely mistake: "
+                + (
+                    "optimizer.step() was called directly."
+                    if "optimizer.step!" in rec.events
+                    else "the inf/NaN removed from the gradients (nan_to_num, clamp) before "
+                    "scaler.step(), so it could not see them."
+                )
+            )
         scale = scaler.get_scale()
         if scale != INIT_SCALE * 0.25:
             raise AssertionError(
                 f"{what}: the scale is {scale:g} afterwards; expected {INIT_SCALE:g} * 0.25 = "
-                f"{INIT_SCALE * 0.25:g}. Likely mistake: scaler.update() not called (the scale "
-                f"never changes without it)."
+                f"{INIT_SCALE * 0.25:g}. Likely mistake: "
+                + (
+                    "scaler.update() not called (the scale never changes without it)."
+                    if scale == INIT_SCALE
+                    else "scaler.update() called more than once, or given a new_scale."
+                )
             )
         if stepped is not False:
             raise AssertionError(
@@ -542,7 +600,10 @@ def test_a_step_with_non_finite_gradients_is_skipped(bad, device):
                 f"Likely mistake: not comparing scaler.get_scale() before and after update()."
             )
         if math.isfinite(loss):
-            raise AssertionError(f"{what} returned loss {loss}; this batch's loss is {bad}.")
+            raise AssertionError(
+                f"{what} returned loss {loss}; this batch's loss is {bad}. Likely mistake: a "
+                f"loss made finite (nan_to_num) or taken from another batch or another forward."
+            )
 
 
 @pytest.mark.task(3)
@@ -564,9 +625,18 @@ def test_scale_grows_after_growth_interval_good_steps(device):
                 f"Likely mistake: scaler.update() not called exactly once per step."
             )
         if stepped is not True:
+            before = expected[step - 1] if step else INIT_SCALE
             raise AssertionError(
                 f"{what} returned stepped={stepped!r} for a good step (the scale went from "
-                f"{expected[step - 1] if step else INIT_SCALE:g} to {want:g})."
+                f"{before:g} to {want:g}); expected True. Likely mistake: "
+                + (
+                    "stepped read as 'the scale grew' (after > before): after most good steps "
+                    "it stays the same; a step was skipped only when the scale dropped."
+                    if want == before
+                    else "stepped read as 'the scale stayed the same' (after == before): the "
+                    "scale grows after growth_interval good steps; a step was skipped only "
+                    "when the scale dropped."
+                )
             )
 
 
@@ -640,9 +710,21 @@ def test_calls_happen_in_the_right_order(device):
     order = ["loss", "scaler.scale", "backward", "scaler.unscale_", "scaler.step", "scaler.update"]
     positions = [events.index(name) for name in order]
     if positions != sorted(positions):
+        first, second = next(
+            (a, b)
+            for (a, pa), (b, pb) in itertools.pairwise(zip(order, positions, strict=True))
+            if pa > pb
+        )
         raise AssertionError(
-            f"{what}; expected the order {order}. Likely mistake: scaler.update() before "
-            f"scaler.step(), or unscale_ after step."
+            f"{what}; expected the order {order}. Likely mistake: {second} called before "
+            f"{first}"
+            + (
+                " (scaler.update() before scaler.step())."
+                if (first, second) == ("scaler.step", "scaler.update")
+                else " (unscale_ after step)."
+                if (first, second) == ("scaler.unscale_", "scaler.step")
+                else "."
+            )
         )
     if rec.autocast_in_backward != [False]:
         raise AssertionError(
@@ -663,14 +745,28 @@ def test_stale_gradients_do_not_leak_into_the_step(device):
     rec = Recorder(model, optimizer, scaler)
     what = "train_step(..., max_norm=1e9) on a model whose .grad held an earlier batch's values"
     call_train_step(model, inputs, targets, optimizer, scaler, 1e9, rec, what)
+    if not rec.grads_at_step:
+        raise AssertionError(
+            f"{what}: optimizer.step() never ran; expected one step on a good batch. Likely "
+            f"mistake: the step skipped (scaler.step() not called)."
+        )
+    gen = torch.Generator().manual_seed(70)  # the stale gradients planted above, again
+    stale = [(torch.randn(p.shape, generator=gen) * 1e5).to(device) for p in model.parameters()]
     for i, (g, e) in enumerate(zip(rec.grads_at_step[0], fresh, strict=True)):
+        added = g is not None and any(
+            torch.allclose(g, e + old, rtol=1e-5, atol=1e-5)
+            for old in (stale[i], stale[i] / INIT_SCALE)
+        )
         assert_tensor_close(
             g,
             e,
             what=f"{what}: .grad of parameter {i} seen by optimizer.step()",
             **TIGHT,
-            mistake="stale gradients were added to this batch's: call optimizer.zero_grad() "
-            "before backward.",
+            mistake="stale gradients were added to this batch's (the step saw the old .grad "
+            "plus the new one): call optimizer.zero_grad() before backward."
+            if added
+            else "the step saw neither this batch's gradient nor it plus the stale one: "
+            "zero_grad at the wrong place, or the gradients scaled or clipped wrong.",
         )
 
 

@@ -210,6 +210,38 @@ FULLGRAPH_HINTS = [
 ]  # fmt: skip
 
 
+def planted_variant(x, kind: str):
+    """planted(x) with one usual rewriting slip, to see which one a wrong answer made."""
+    y = x / (x.abs().max() + 1e-6)
+    if kind == "elementwise":
+        y = torch.where(y > 0, y * 2, y - 1)
+    elif kind == ">=":
+        y = torch.where(y.sum() >= 0, y * 2, y - 1)
+    else:
+        y = torch.where(y.sum() > 0, y * 2, y - 1)
+    positive = y.sum() if kind == "all entries" else torch.where(y > 0, y, 0).sum()
+    return y + positive
+
+
+SCORE_SLIPS = {
+    "elementwise": "the doubling depends on the sign of the WHOLE tensor's sum (one branch "
+    "for all entries), not torch.where(y > 0, ...) per entry.",
+    ">=": "a sum of exactly 0 takes the `else` branch (> 0, not >= 0).",
+    "all entries": "the last term is the sum of the positive entries only, not of all of y.",
+}
+
+
+def score_mistake(got, x) -> str:
+    """Name the slip a second computation pins, or list them all."""
+    expected = quietly_planted(x)
+    if isinstance(got, torch.Tensor) and got.shape == expected.shape:
+        for kind, why in SCORE_SLIPS.items():
+            alt = planted_variant(x, kind)
+            if not torch.allclose(alt, expected) and torch.allclose(got.to(alt.dtype), alt):
+                return why
+    return "a different computation: " + " Or: ".join(SCORE_SLIPS.values())
+
+
 def dynamo_summary(err: BaseException) -> str:
     """The first line of dynamo's message and the user code it points at."""
     lines = [ln.strip() for ln in str(err).strip().splitlines()]
@@ -234,16 +266,16 @@ def test_normalize_scores_equals_the_planted_function(device):
         saved = x.clone()
         what = f"normalize_scores(x) for x {label}"
         got = kata.normalize_scores(x)
+        expected = quietly_planted(x)
+        close = isinstance(got, torch.Tensor) and got.shape == expected.shape
+        close = close and torch.allclose(got.to(expected.dtype), expected)
         assert_tensor_close(
-            got,
-            quietly_planted(x),
-            what=what,
-            mistake="a different computation: the doubling depends on the sign of the WHOLE "
-            "tensor's sum (one branch for all entries, not torch.where(y > 0, ...) per "
-            "entry), a sum of exactly 0 takes the `else` branch (> 0, not >= 0), and the "
-            "last term is the sum of the positive entries only.",
+            got, expected, what=what, mistake="" if close else score_mistake(got, x)
         )
-        assert_tensor_close(x, saved, what=f"{what}: x afterwards", rtol=0, atol=0)
+        assert_tensor_close(
+            x, saved, what=f"{what}: x afterwards", rtol=0, atol=0,
+            mistake="an in-place op on the caller's x (x /= scale, x.mul_(2)).",
+        )  # fmt: skip
 
 
 @pytest.mark.task(2)
@@ -281,7 +313,12 @@ def test_normalize_scores_has_no_graph_breaks_and_prints_nothing(device, capsys)
             + "; ".join(dict.fromkeys(fullgraph_hint(Exception(r)) for r in reasons))
         )
     if e.graph_count != 1:
-        raise AssertionError(f"{what} reports {e.graph_count} graphs; expected exactly 1.")
+        raise AssertionError(
+            f"{what} reports {e.graph_count} graphs and no break; expected exactly 1. Likely "
+            f"mistake: no tensor operation traced at all (the work done outside the function)."
+            if e.graph_count == 0
+            else f"{what} reports {e.graph_count} graphs and no break; expected exactly 1."
+        )
 
 
 # ----------------------------------------------------------------------------- task 3
@@ -323,8 +360,9 @@ def call_compile_model(model, backend, what):
         compiled = kata.compile_model(model, backend)
     if compiled is None:
         raise AssertionError(
-            f"{what} returned None. Likely mistake: model.compile(...) compiles in place and "
-            f"returns None; return torch.compile(model, ...) instead."
+            f"{what} returned None; expected the module torch.compile(model, ...) returns. "
+            f"Likely mistake: model.compile(...), which compiles in place and returns None, "
+            f"or no return statement."
         )
     return compiled
 
@@ -342,8 +380,13 @@ def test_compile_model_wraps_the_same_module(device):
     if getattr(compiled, "_orig_mod", None) is not model:
         raise AssertionError(
             f"{what} returned a {type(compiled).__name__} that does not wrap model. Likely "
-            f"mistake: compiling a copy (copy.deepcopy(model)): training the compiled copy "
-            f"would not train model."
+            + (
+                "mistake: compiling a copy (copy.deepcopy(model)): training the compiled copy "
+                "would not train model."
+                if hasattr(compiled, "_orig_mod")
+                else "mistake: not the module torch.compile(model, ...) returns (compiling "
+                "model.forward, or another function, gives no wrapper of model)."
+            )
         )
     x = torch.randn(5, 8, device=device)
     assert_tensor_close(compiled(x), model(x), what=f"{what}(x)", rtol=0, atol=0)
@@ -375,11 +418,20 @@ def test_compile_model_passes_the_backend_and_leaves_the_model_eager(device):
     if backend.graphs != 1:
         raise AssertionError(
             f"{what}: after one call the backend compiled {backend.graphs} graphs; expected 1. "
-            f"Likely mistake: the backend argument was not passed to torch.compile."
+            f"Likely mistake: "
+            + (
+                "the backend argument was not passed to torch.compile."
+                if backend.graphs == 0
+                else "more than one compilation (a graph break, or a warm-up call with other "
+                "inputs that forced a recompile)."
+            )
         )
     assert_tensor_close(out, model(x), what=f"{what}(x)", rtol=0, atol=0)
     if model.training:
-        raise AssertionError(f"{what} put the model (in eval mode) back in training mode.")
+        raise AssertionError(
+            f"{what} put the model (in eval mode) back in training mode; expected its mode "
+            f"kept. Likely mistake: model.train() inside compile_model."
+        )
 
 
 @pytest.mark.task(3)
@@ -411,12 +463,20 @@ def test_saveable_state_dict_has_the_plain_modules_keys(device):
         if list(state) != list(expected):
             raise AssertionError(
                 f"{what} has keys {list(state)[:3]}...; expected {list(expected)[:3]}... Likely "
-                f"mistake: the compiled wrapper's own state_dict(), whose keys start with "
-                f"'_orig_mod.'; take the state_dict of compiled._orig_mod."
+                + (
+                    "mistake: the compiled wrapper's own state_dict(), whose keys start with "
+                    "'_orig_mod.'; take the state_dict of compiled._orig_mod."
+                    if any(str(k).startswith("_orig_mod.") for k in state)
+                    else "mistake: keys renamed or filtered, or the state_dict of another "
+                    "module than the one compiled."
+                )
             )
         for key, value in state.items():
             if value.data_ptr() != expected[key].data_ptr():
-                raise AssertionError(f"{what}[{key!r}] is a copy; expected the module's tensor.")
+                raise AssertionError(
+                    f"{what}[{key!r}] is a copy; expected the module's tensor (state_dict() "
+                    f"shares it). Likely mistake: v.clone() or copy.deepcopy of the dict."
+                )
         fresh = make_model(device, 3)
         fresh.load_state_dict(state, strict=True)
         x = torch.randn(2, 8, device=device)
@@ -454,5 +514,7 @@ def test_inductor_compiled_model_equals_eager(device, pytestconfig, monkeypatch)
         what="compile_model(model, 'inductor')(x) for a Linear-GELU-Linear model, x (6, 8)",
         rtol=1e-4,
         atol=1e-5,
-        mistake="inductor's fused kernels may round differently, but only slightly.",
+        mistake="the compiled model computes something other than model(x): inductor's "
+        "fused kernels round differently only within this tolerance, so a model changed by "
+        "compile_model (its mode, its weights) or another module compiled is more likely.",
     )

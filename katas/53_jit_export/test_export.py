@@ -13,6 +13,7 @@ import pickle
 import pytest
 import torch
 import torch.export
+import torch.nn.functional as F
 from torch import nn
 
 from torchkatas.harness import assert_tensor_close, load_kata
@@ -148,8 +149,39 @@ def run_program(module, x, what):
         raise AssertionError(
             f"{what} failed: {str(err).splitlines()[0]}. Likely mistake: exported without "
             f"dynamic_shapes, so the batch size was fixed to the example's; mark dimension 0 "
-            f"dynamic with torch.export.Dim (dynamic_shapes=({{0: Dim('batch')}},))."
+            f"dynamic with torch.export.Dim (dynamic_shapes=({{0: Dim('batch')}},)); or a Dim "
+            f"with a min or max that leaves this batch size out."
         ) from None
+
+
+def program_mistake(got, gate, x, high: bool) -> str:
+    """Which wrong program the output matches: one with the branches swapped, or one with
+    batch norm on the batch's own statistics (exported in training mode)."""
+    with torch.no_grad():
+        swapped = (gate.low if high else gate.high)(gate.norm(x))
+        if x.shape[0] > 1:
+            h = F.batch_norm(
+                x, None, None, gate.norm.weight, gate.norm.bias, training=True,
+                eps=gate.norm.eps,
+            )  # fmt: skip
+            batch_stats = [gate.high(h), gate.low(h)]
+        else:
+            batch_stats = []
+
+    def near(t):
+        return got.shape == t.shape and torch.allclose(got, t, **EXACT)
+
+    if near(swapped):
+        return "the branches swapped: high(h) when h.mean() > 0, else low(h)."
+    if any(near(t) for t in batch_stats):
+        return (
+            "exported in training mode (batch norm on batch statistics: call model.eval() "
+            "before export)."
+        )
+    return (
+        "exported in training mode (batch norm on batch statistics: call model.eval() "
+        "before export), or the branches swapped."
+    )
 
 
 def check_program(program_module, gate, what):
@@ -169,13 +201,13 @@ def check_program(program_module, gate, what):
                     f"still active in the program. Likely mistake: the model was exported in "
                     f"training mode; call model.eval() before torch.export.export."
                 )
+            close = got.shape == expected.shape and torch.allclose(got, expected, **EXACT)
             assert_tensor_close(
                 got,
                 expected,
                 what=label,
                 **EXACT,
-                mistake="exported in training mode (batch norm on batch statistics: call "
-                "model.eval() before export), or the branches swapped.",
+                mistake="" if close else program_mistake(got, gate, x, high),
             )
 
 
@@ -225,12 +257,21 @@ def test_gate_takes_the_branch_the_batch_mean_picks(device):
                     f"{'> 0' if high else '<= 0'}"
                 )
                 expected, _ = reference(gate, x)
+                got = gate(x)
+                with torch.no_grad():  # the other branch: does the answer match it exactly?
+                    h = gate.drop(gate.norm(x))
+                    other = (gate.low if high else gate.high)(h)
+                swapped = isinstance(got, torch.Tensor) and got.shape == other.shape
+                swapped = swapped and torch.allclose(got, other, **EXACT)
                 assert_tensor_close(
-                    gate(x),
+                    got,
                     expected,
                     what=what,
                     **EXACT,
-                    mistake="high(h) when h.mean() > 0, else low(h), with h = drop(norm(x)): "
+                    mistake="the branches swapped: the output is the other branch's, "
+                    "high(h) when h.mean() > 0, else low(h), with h = drop(norm(x))."
+                    if swapped
+                    else "high(h) when h.mean() > 0, else low(h), with h = drop(norm(x)): "
                     "the branches swapped, the condition on x instead of h, or chosen per "
                     "sample instead of once for the batch.",
                 )
@@ -246,7 +287,12 @@ def test_gate_in_training_mode_uses_dropout_and_batch_statistics(device):
     torch.manual_seed(7)  # the same dropout mask; batch norm uses this batch's statistics
     got = gate(x)
     assert_tensor_close(
-        got, expected, what="Gate(...) in training mode after torch.manual_seed(7)", **EXACT
+        got,
+        expected,
+        what="Gate(...) in training mode after torch.manual_seed(7)",
+        **EXACT,
+        mistake="a forward that ignores training mode (dropout or batch norm fixed to eval), "
+        "or dropout applied elsewhere than on norm(x).",
     )
 
 
@@ -268,8 +314,14 @@ def test_gate_exports_with_both_branches_in_the_graph(device):
     if cond_nodes(program) != 1:
         raise AssertionError(
             f"{what}: the exported graph has {cond_nodes(program)} torch.cond nodes; expected "
-            f"1. Likely mistake: torch.where(h.mean() > 0, high(h), low(h)) computes both "
-            f"branches every time; torch.cond runs only the chosen one."
+            f"1. Likely mistake: "
+            + (
+                "torch.where(h.mean() > 0, high(h), low(h)) computes both branches every "
+                "time; torch.cond runs only the chosen one."
+                if cond_nodes(program) == 0
+                else "more than one torch.cond (one per branch, or one per sample): one "
+                "torch.cond on h.mean() > 0 picks the branch for the whole batch."
+            )
         )
 
 
@@ -304,6 +356,8 @@ def test_export_leaves_the_callers_model_as_it_was(mode, device):
             what=f"export_gate(...): the gate's {key} afterwards",
             rtol=0,
             atol=0,
+            mistake="a forward of the caller's gate in training mode before export (it "
+            "updates batch norm's running statistics), or an in-place change to its weights.",
         )
 
 
@@ -325,7 +379,10 @@ def test_an_example_batch_below_two_is_a_value_error(batch, device):
             f"ValueError. Likely mistake: no check that the example batch is at least 2: "
             f"export specialises a size-1 dimension, so the batch cannot be dynamic."
         ) from err
-    raise AssertionError(f"{what} returned; expected ValueError (the batch must be at least 2).")
+    raise AssertionError(
+        f"{what} returned; expected ValueError (the batch must be at least 2). Likely mistake: "
+        f"no check that the example batch is at least 2."
+    )
 
 
 @pytest.mark.task(2)
@@ -378,7 +435,11 @@ def test_saved_file_is_read_by_torch_export_load(as_string, device, tmp_path):
     path = tmp_path / "gate.pt2"
     kata.save_exported(program, str(path) if as_string else path)
     if not path.is_file():
-        raise AssertionError(f"save_exported(program, {path.name!r}) wrote no file there.")
+        raise AssertionError(
+            f"save_exported(program, {path.name!r}) wrote no file there; expected the archive "
+            f"at exactly that path. Likely mistake: a file name or suffix of your own, or no "
+            f"save at all."
+        )
     try:
         loaded = torch.export.load(path)
     except (RuntimeError, pickle.UnpicklingError) as err:
@@ -408,7 +469,11 @@ def test_load_reads_what_torch_export_save_wrote(device, tmp_path):
             f"torch.export.load(path)."
         ) from err
     if not isinstance(loaded, torch.export.ExportedProgram):
-        raise AssertionError(f"{what} returned {type(loaded).__name__}, not an ExportedProgram.")
+        raise AssertionError(
+            f"{what} returned {type(loaded).__name__}, not an ExportedProgram. Likely mistake: "
+            f"returning loaded.module() (or something else) instead of what torch.export.load "
+            f"returns."
+        )
     check_program(loaded.module(), gate, f"{what}.module()")
 
 
@@ -425,7 +490,8 @@ def test_round_trip_keeps_the_dynamic_batch(device, tmp_path):
         raise AssertionError(
             f"after save_exported / load_exported the batch range is "
             f"{list(loaded.range_constraints.values())}, expected "
-            f"{list(program.range_constraints.values())}."
+            f"{list(program.range_constraints.values())}. Likely mistake: a program exported "
+            f"again (with other shapes) instead of the one saved."
         )
     gate.eval()
     x = branch_inputs(gate, 9, 11, device)[False]

@@ -184,7 +184,8 @@ def check_op_table(prof: profile, what: str) -> None:
         expected = ops[name]
         if calls != expected["calls"]:
             raise AssertionError(
-                f"{call}: {name} has calls={calls}; it ran {int(expected['calls'])} times."
+                f"{call}: {name} has calls={calls}; it ran {int(expected['calls'])} times. "
+                f"Likely mistake: a column other than avg.count in the calls slot."
             )
         if not close(self_us, expected["self"]):
             reported = which_time({row[0]: row[2] for row in rows}, ops)
@@ -275,15 +276,22 @@ def check_region_table(prof: profile, what: str) -> None:
         if calls != expected["calls"]:
             raise AssertionError(
                 f"{call}[{label!r}] has calls={calls}; the region ran "
-                f"{int(expected['calls'])} times."
+                f"{int(expected['calls'])} times. Likely mistake: a column other than "
+                f"avg.count in the calls slot."
             )
         if not close(total_us, expected["total"]):
             reported = which_time({key: value[1] for key, value in table.items()}, regions)
             raise AssertionError(
                 f"{call}[{label!r}] has total_cpu_us={total_us:.6g}; the region's total CPU "
                 f"time over its calls is {expected['total']:.6g} us. What your table reports "
-                f"for every label is {reported}. Likely mistake: a region's self CPU time "
-                f"leaves out the operators inside it; its cost is avg.cpu_time_total."
+                f"for every label is {reported}. Likely mistake: "
+                + (
+                    "a region's self CPU time leaves out the operators inside it; its cost "
+                    "is avg.cpu_time_total."
+                    if reported.startswith("the SELF CPU time")
+                    else "the wrong attribute of FunctionEventAvg; a region's cost is "
+                    "avg.cpu_time_total, summed over its calls."
+                )
             )
 
 
@@ -453,7 +461,9 @@ def test_find_bottleneck_without_labels_returns_none_for_the_region():
             op, region = call_find_bottleneck(pipeline, big, what)
             if region is not None:
                 raise AssertionError(
-                    f"{what} returned region {region!r}; with no labelled region it should be None."
+                    f"{what} returned region {region!r}; with no labelled region it should be "
+                    f"None. Likely mistake: a region taken from the operator rows (or a default "
+                    f"name) when region_table(prof) is empty."
                 )
             if op == heavy_op:
                 break
@@ -491,7 +501,9 @@ def labelled_events(prof: profile, label: str, what: str):
         )
     if len(found) != 1:
         raise AssertionError(
-            f"{what}: the label {label!r} appears {len(found)} times; expected once per step."
+            f"{what}: the label {label!r} appears {len(found)} times; expected once per step. "
+            f"Likely mistake: the label opened more than once (nested in itself, or around "
+            f"each parameter's update)."
         )
     return found[0]
 
@@ -507,7 +519,10 @@ def check_contains(prof, region, match, what: str, phase: str, mistake: str) -> 
     __tracebackhide__ = True
     events = [e for e in prof.events() if match(e.name)]
     if not events:
-        raise AssertionError(f"{what}: the profile has no events of {phase} at all.")
+        raise AssertionError(
+            f"{what}: the profile has no events of {phase} at all. Likely mistake: {phase} "
+            f"never ran in train_step."
+        )
     outside = [e.name for e in events if not inside(e, region)]
     if outside:
         raise AssertionError(
@@ -529,7 +544,8 @@ def test_train_step_labels_its_three_phases(device):
         raise AssertionError(
             f"{what}: the regions start in the order "
             f"{sorted(regions, key=lambda label: regions[label].time_range.start)}; expected "
-            f"forward, backward, optimizer."
+            f"forward, backward, optimizer. Likely mistake: a label around the wrong phase "
+            f"(the labels' names swapped)."
         )
     check_contains(
         prof,
@@ -577,7 +593,9 @@ def test_train_step_takes_a_correct_step(device):
         raise AssertionError(f"{what} returned {describe(loss)}; expected a Python float.")
     if abs(loss - ref_loss.item()) > 1e-12:
         raise AssertionError(
-            f"{what} returned {loss!r}; this batch's loss before the update is {ref_loss.item()!r}."
+            f"{what} returned {loss!r}; this batch's loss before the update is "
+            f"{ref_loss.item()!r}. Likely mistake: the loss of a second forward after the step, "
+            f"or another loss than loss_fn(model(inputs), targets)."
         )
     for (name, p), q in zip(model.named_parameters(), reference.parameters(), strict=True):
         assert_tensor_close(
@@ -641,7 +659,9 @@ def test_profile_steps_measures_only_the_active_calls(wait, warmup, active, devi
     n = wait + warmup + active
     if steps.calls != n:
         raise AssertionError(
-            f"{what} called step_fn {steps.calls} times; expected wait + warmup + active = {n}."
+            f"{what} called step_fn {steps.calls} times; expected wait + warmup + active = {n}. "
+            f"Likely mistake: a loop of another length (only active, or a repeat of the "
+            f"schedule), or a warm-up call outside the profiler."
         )
     got = recorded_calls(rows)
     expected = list(range(wait + warmup, n))
@@ -672,7 +692,8 @@ def test_profile_steps_measures_only_the_active_calls(wait, warmup, active, devi
     if calls.get("aten::mul") != active:
         raise AssertionError(
             f"{what}: aten::mul, which every call runs once, has {calls.get('aten::mul')} "
-            f"calls in the table; expected {active}, one per active call."
+            f"calls in the table; expected {active}, one per active call. Likely mistake: the "
+            f"table built from another profile, or rows merged or counted twice."
         )
 
 

@@ -88,9 +88,36 @@ def nan_cause(got, x, lengths) -> str | None:
     )
 
 
-def check_means(x, lengths, what: str, mistake: str = "") -> None:
+def mean_mistake(got, x, lengths) -> str:
+    """Which usual slip the result matches: a mask one too long, or a division by T."""
+    if isinstance(got, torch.Tensor) and got.shape == (x.shape[0],):
+        t = x.shape[1]
+        mask = torch.arange(t, device=x.device)[None, :] <= lengths[:, None]
+        xd = torch.where(mask, x.double(), 0.0)
+        off_by_one = [  # one value too many, divided by the length or by the count taken
+            (xd.sum(1) / n.clamp(min=1)).to(x.dtype) for n in (lengths, (lengths + 1).clamp(max=t))
+        ]
+        inside = torch.arange(t, device=x.device)[None, :] < lengths[:, None]
+        by_t = (torch.where(inside, x.double(), 0.0).sum(1) / max(t, 1)).to(x.dtype)
+        for alt, why in (
+            *((o, "padding included: a mask that is off by one (<= instead of <).")
+              for o in off_by_one),
+            (by_t, "a sum divided by T instead of the row's length."),
+        ):  # fmt: skip
+            if torch.allclose(got, alt, rtol=1e-4, atol=1e-4, equal_nan=True):
+                return why
+    return (
+        "padding included (a mask that is off by one, <= instead of <), or a sum divided by "
+        "T instead of the row's length."
+    )
+
+
+def check_means(x, lengths, what: str, mistake="") -> None:
+    """mistake: a message, or a function (got, x, lengths) -> message for a second look."""
     __tracebackhide__ = True
     got = means(x, lengths, what)
+    if callable(mistake):
+        mistake = mistake(got, x, lengths)
     mistake = nan_cause(got, x, lengths) or mistake
     assert_tensor_close(got, loop_means(x, lengths), what=what, mistake=mistake)
 
@@ -134,8 +161,7 @@ def test_rewrite_matches_the_loop_on_random_batches(device):
             x,
             lengths,
             f"masked_row_means(x {shape(x)} {dtype}, lengths {lengths.tolist()})",
-            mistake="padding included (a mask that is off by one, <= instead of <), or a sum "
-            "divided by T instead of the row's length.",
+            mistake=mean_mistake,
         )
 
 
@@ -190,6 +216,7 @@ def test_padding_never_leaks_even_inf_and_nan(device):
 
 @pytest.mark.task(1)
 def test_rewrite_takes_strided_inputs_and_int32_lengths(device):
+    """Transposed x, a strided lengths column and int32 lengths give the loop's means."""
     gen = torch.Generator().manual_seed(5)
     x, lengths = make_case(gen, 6, 8, device)
     wide = torch.stack([lengths, torch.zeros_like(lengths)], dim=1)  # (6, 2)
@@ -203,7 +230,11 @@ def test_rewrite_takes_strided_inputs_and_int32_lengths(device):
             xs,
             ls,
             f"masked_row_means(x (6, 8), lengths {ls.tolist()}) with {label}",
-            mistake="a .view() that needs contiguous memory, or an index dtype that must be int64.",
+            mistake="integer arithmetic with int32 lengths (sums cast to lengths' dtype, or "
+            "//), since the values are right for int64 lengths."
+            if ls.dtype == torch.int32
+            else "code that assumes contiguous memory (offsets into x.flatten(), "
+            "as_strided, x.storage()): the values are right for a contiguous input.",
         )
 
 
@@ -298,8 +329,14 @@ def call_time_functions(fns, make_args, what: str, **kwargs) -> dict:
         if not isinstance(m, Measurement):
             raise AssertionError(
                 f"{what}[{name!r}] is {type(m).__name__} {m!r}; expected a "
-                f"torch.utils.benchmark.Measurement. Likely mistake: timing by hand "
-                f"(time.time() around one call) instead of Timer(...).blocked_autorange()."
+                f"torch.utils.benchmark.Measurement. Likely mistake: "
+                + (
+                    "timing by hand (time.time() around one call) instead of "
+                    "Timer(...).blocked_autorange()."
+                    if isinstance(m, float)
+                    else "returning a number read from the Measurement (m.median, m.mean) or "
+                    "another object instead of the Measurement itself."
+                )
             )
     return result
 
@@ -320,9 +357,16 @@ def test_time_functions_returns_labelled_measurements(device):
                 f"torch.utils.benchmark.Compare can group the rows)."
             )
         if not (m.median > 0 and math.isfinite(m.median)):
-            raise AssertionError(f"{what}[{name!r}] has median {m.median}; expected > 0.")
+            raise AssertionError(
+                f"{what}[{name!r}] has median {m.median}; expected > 0. Likely mistake: a "
+                f"Measurement built by hand instead of the one Timer returns."
+            )
         if fns[name].calls == 0:
-            raise AssertionError(f"{what}: the function {name!r} was never called.")
+            raise AssertionError(
+                f"{what}: the function {name!r} was never called; expected Timer to run it. "
+                f"Likely mistake: stmt naming another function than this one (globals= "
+                f"without it), or the Measurement not from its Timer."
+            )
         if fns[name].args[0][0].shape != (16,):
             raise AssertionError(
                 f"{what}: {name!r} was called with {fns[name].args[0]}; expected the tuple "
@@ -347,13 +391,15 @@ def test_the_inputs_are_built_outside_the_timed_statement(device):
         raise AssertionError(
             f"{what}: make_args() ran {made['calls']} times; expected once, so that every "
             f"function is timed on the same inputs (Timer's setup runs again for every "
-            f"block of runs)."
+            f"block of runs). Likely mistake: make_args() in Timer's setup string, or once "
+            f"per function."
         )
     first, second = (fn.args[0] for fn in fns.values())
     if any(a is not b for a, b in zip(first, second, strict=True)):
         raise AssertionError(
             f"{what}: 'add' and 'mul' were called with different input tensors; expected "
-            f"the one tuple make_args() returned, for a fair comparison."
+            f"the one tuple make_args() returned, for a fair comparison. Likely mistake: "
+            f"copies of the inputs made per function (clone, deepcopy)."
         )
 
 
@@ -398,8 +444,14 @@ def test_time_functions_measures_for_at_least_min_run_time(device):
             raise AssertionError(
                 f"{what}[{name!r}] holds {len(m.raw_times)} block(s) of "
                 f"{m.number_per_run} runs, {measured:.3g} s in all; expected at least "
-                f"min_run_time = 0.05 s. Likely mistake: Timer.timeit(1), a single run whose "
-                f"median means nothing; use blocked_autorange(min_run_time=min_run_time)."
+                f"min_run_time = 0.05 s. Likely mistake: "
+                + (
+                    "Timer.timeit(1), a single run whose median means nothing; use "
+                    "blocked_autorange(min_run_time=min_run_time)."
+                    if len(m.raw_times) == 1 and m.number_per_run == 1
+                    else "a fixed number of runs (Timer.timeit(n)) or a min_run_time other "
+                    "than the one given: use blocked_autorange(min_run_time=min_run_time)."
+                )
             )
 
 
@@ -429,7 +481,10 @@ def test_speedup_is_the_ratio_of_the_medians():
             f"and a candidate of median {candidate.median:.3g} s"
         )
         if type(got) is not float:
-            raise AssertionError(f"{what} returned {type(got).__name__}; expected a float.")
+            raise AssertionError(
+                f"{what} returned {type(got).__name__}; expected a float. Likely mistake: a "
+                f"tensor or a Measurement returned instead of the ratio of two medians."
+            )
         if math.isclose(got, expected, rel_tol=1e-9):
             continue
         if math.isclose(got, 1 / expected, rel_tol=1e-9):

@@ -113,7 +113,11 @@ def test_memory_report_reads_the_right_keys():
             report, stats, "memory_report(stats) for a torch.cuda.memory_stats()-like mapping"
         )
         if stats != before:
-            raise AssertionError("memory_report(stats) changed the stats mapping it was given.")
+            raise AssertionError(
+                "memory_report(stats) changed the stats mapping it was given; expected it "
+                "untouched. Likely mistake: stats.pop(...), del or an assignment on the "
+                "caller's mapping."
+            )
 
 
 @pytest.mark.task(1)
@@ -143,7 +147,10 @@ def test_memory_report_of_an_empty_mapping_is_all_zero():
             f"treated as a broken one; nothing allocated yet means 0 everywhere."
         ) from None
     if report != dict.fromkeys(REPORT_KEYS, 0):
-        raise AssertionError(f"{what} returned {report}; expected 0 for every key.")
+        raise AssertionError(
+            f"{what} returned {report}; expected 0 for every key. Likely mistake: a key "
+            f"missing from the report, or a value other than 0 for an empty mapping."
+        )
 
 
 @pytest.mark.task(1)
@@ -390,18 +397,25 @@ def test_backoff_halves_until_the_step_fits(batch_size, fits, sizes, device, mon
     if step.sizes != sizes:
         raise AssertionError(
             f"{what} called step with {step.sizes}; expected {sizes} (batch_size // 2 after "
-            f"each out-of-memory error)."
+            f"each out-of-memory error). Likely mistake: another rule than batch_size // 2 "
+            f"(rounding up, a fixed step), or stopping before the step fits."
         )
     if (value, used) != (f"trained on {sizes[-1]}", sizes[-1]):
         raise AssertionError(
             f"{what} returned ({value!r}, {used!r}); expected ('trained on {sizes[-1]}', "
-            f"{sizes[-1]}): step's result and the batch size that worked."
+            f"{sizes[-1]}): step's result and the batch size that worked. Likely mistake: the "
+            f"first batch size returned, or the next (halved) one, instead of the one that ran."
         )
     if len(spy.alive) != len(sizes) - 1:
         raise AssertionError(
             f"{what}: torch.cuda.empty_cache() was called {len(spy.alive)} times for "
             f"{len(sizes) - 1} out-of-memory errors; expected once before each retry (and "
-            f"not at all when the first try works)."
+            f"not at all when the first try works). Likely mistake: "
+            + (
+                "no torch.cuda.empty_cache() before retrying."
+                if not spy.alive
+                else "empty_cache() on every attempt (the first included), or only once."
+            )
         )
 
 
@@ -454,7 +468,8 @@ def test_backoff_reraises_below_the_minimum(device, monkeypatch):
             if f"allocate {sizes[-1] * 64} bytes" not in str(err):
                 raise AssertionError(
                     f"{what} raised the out-of-memory error {str(err)!r}; expected the last "
-                    f"one, of batch size {sizes[-1]}."
+                    f"one, of batch size {sizes[-1]}. Likely mistake: the first error kept "
+                    f"and re-raised, or a new one raised (re-raise the error of the last try)."
                 ) from None
         else:
             raise AssertionError(
@@ -485,9 +500,15 @@ def test_backoff_does_not_catch_other_errors(error, device, monkeypatch):
         raise  # not started (NotImplementedError is a RuntimeError too)
     except type(error) as err:
         if err is not error:
-            raise AssertionError(f"{what} raised another {type(err).__name__}: {err}.") from None
+            raise AssertionError(
+                f"{what} raised another {type(err).__name__}: {err}; expected the step's own "
+                f"error, re-raised untouched. Likely mistake: catching it and raising a new one."
+            ) from None
     else:
-        raise AssertionError(f"{what} returned instead of raising the step's error.")
+        raise AssertionError(
+            f"{what} returned instead of raising the step's error. Likely mistake: catching "
+            f"every error (except Exception / RuntimeError) and carrying on."
+        )
     if step.sizes != [8]:
         raise AssertionError(
             f"{what} called step with {step.sizes}: it retried after an error that is not "
@@ -513,7 +534,8 @@ def test_backoff_rejects_bad_sizes(device):
         if step.sizes:
             raise AssertionError(
                 f"run_with_backoff(step, {batch_size}, min_batch_size={min_batch_size}) "
-                f"called step before raising ValueError."
+                f"called step before raising ValueError; expected the check first. Likely "
+                f"mistake: the sizes checked only after a first attempt."
             )
 
 

@@ -313,7 +313,13 @@ def test_to_device_copies_without_blocking(pinned):
             )
         if len(cuda.copies) != 1 or not cuda.copies[0]["to_gpu"]:
             raise AssertionError(
-                f"{what} made {len(cuda.copies)} copies; expected one ops.copy to {target}."
+                f"{what} made {len(cuda.copies)} copies; expected one ops.copy to {target}. "
+                f"Likely mistake: "
+                + (
+                    "no ops.copy at all (the batch returned as it is)."
+                    if not cuda.copies
+                    else "a copy back to the host, or a second copy (a staging copy first)."
+                )
             )
         if not cuda.copies[0]["non_blocking"]:
             raise AssertionError(
@@ -323,7 +329,9 @@ def test_to_device_copies_without_blocking(pinned):
             )
         if cuda.copies[0]["stream"] != "default":
             raise AssertionError(
-                f"{what}: the copy was issued on a side stream, not the current one."
+                f"{what}: the copy was issued on a side stream, not the current one; expected "
+                f"the current stream, so that kernels queued after it see the values. Likely "
+                f"mistake: a `with ops.use(stream):` around the copy (that belongs to prefetch)."
             )
         results: dict = {}
         cuda.use_on_device(out, results, "out")  # a kernel after the copy, same stream
@@ -349,7 +357,10 @@ def test_to_device_on_the_cpu_returns_the_batch_and_touches_no_cuda(target):
             f"call raise. Likely mistake: no device check first; return batch itself."
         ) from err
     if out is not batch:
-        raise AssertionError(f"{what} returned {describe(out)}; expected batch itself (no copy).")
+        raise AssertionError(
+            f"{what} returned {describe(out)}; expected batch itself (no copy). Likely "
+            f"mistake: batch.to(device) or a clone for a device that is not CUDA."
+        )
 
 
 @pytest.mark.task(1)
@@ -389,9 +400,15 @@ def test_host_buffer_is_pinned_once_with_the_shape_and_dtype():
         what = f"host_buffer(like (3, 5) {name} on the GPU, ops=stand-in)"
         out = kata.host_buffer(like, ops=cuda)
         if not isinstance(out, torch.Tensor) or type(out) is not torch.Tensor:
-            raise AssertionError(f"{what} returned {describe(out)}; expected a host tensor.")
+            raise AssertionError(
+                f"{what} returned {describe(out)}; expected a host tensor. Likely mistake: "
+                f"returning like itself or a device tensor instead of a new host buffer."
+            )
         if out.shape != (3, 5) or out.dtype != dtype:
-            raise AssertionError(f"{what} returned {describe(out)}; expected (3, 5) {name}.")
+            raise AssertionError(
+                f"{what} returned {describe(out)}; expected (3, 5) {name}. Likely mistake: a "
+                f"buffer made without like's shape or dtype (torch.empty(like.shape) is float32)."
+            )
         if not cuda.is_pinned(out) or len(cuda.calls("pin")) != 1:
             raise AssertionError(
                 f"{what}: the buffer is not pinned (ops.pin called {len(cuda.calls('pin'))} "
@@ -417,7 +434,10 @@ def test_host_buffer_of_a_cpu_tensor_needs_no_cuda():
     if not isinstance(out, torch.Tensor) or out.shape != (2, 4) or out.dtype != torch.float64:
         raise AssertionError(f"{what} returned {describe(out)}; expected (2, 4) float64.")
     if out.untyped_storage().data_ptr() == like.untyped_storage().data_ptr():
-        raise AssertionError(f"{what} returned like itself; expected a new tensor.")
+        raise AssertionError(
+            f"{what} returned like itself; expected a new tensor. Likely mistake: no buffer "
+            f"made for a CPU tensor (torch.empty_like(like) is one)."
+        )
 
 
 def fake_out(cuda: FakeCuda, shape, dtype=torch.float32) -> torch.Tensor:
@@ -443,15 +463,24 @@ def test_to_host_waits_for_the_copy_before_returning():
         )
         if result is not out:
             raise AssertionError(
-                f"{what} returned {describe(result)}, not out itself. Likely mistake: a new "
-                f"host tensor every call (ops.copy(x, 'cpu', ...) pins a fresh one each time); "
-                f"copy into the buffer made once with host_buffer(x)."
+                f"{what} returned {describe(result)}, not out itself. Likely mistake: "
+                + (
+                    "no return statement (return out)."
+                    if result is None
+                    else "a new host tensor every call (ops.copy(x, 'cpu', ...) pins a fresh "
+                    "one each time); copy into the buffer made once with host_buffer(x)."
+                )
             )
         copies = [c for c in cuda.copies if c["dst"] == _ptr(out)]
         if len(cuda.copies) != 1 or not copies or not copies[0]["non_blocking"]:
             raise AssertionError(
                 f"{what}: expected one ops.copy_into(out, x, non_blocking=True); the copies "
-                f"were {cuda.copies}."
+                f"were {cuda.copies}. Likely mistake: "
+                + (
+                    "the copy made with non_blocking=False."
+                    if copies and not copies[0]["non_blocking"]
+                    else "a copy into another tensor than out, or more than one copy."
+                )
             )
         if bool((got == -1.0).all()) or torch.isnan(got).any():
             synced = [e for e in cuda.log if e[0].endswith("synchronize")]
@@ -469,7 +498,10 @@ def test_to_host_waits_for_the_copy_before_returning():
         assert_tensor_close(got, values, what=what)
         cuda.finish()
         assert_tensor_close(
-            x.as_subclass(torch.Tensor), values, what=f"{what}: x afterwards", mistake="x changed."
+            x.as_subclass(torch.Tensor),
+            values,
+            what=f"{what}: x afterwards",
+            mistake="an in-place op on x, the copy's source.",
         )
 
 
@@ -488,7 +520,10 @@ def test_to_host_of_a_cpu_tensor_copies_into_out():
             f"{what} called ops.{ops.called[0]}(); a CPU tensor needs no CUDA call."
         ) from err
     if result is not out:
-        raise AssertionError(f"{what} returned {describe(result)}; expected out itself.")
+        raise AssertionError(
+            f"{what} returned {describe(result)}; expected out itself. Likely mistake: "
+            f"x.clone() or x itself returned instead of copying into out (out.copy_(x))."
+        )
     assert_tensor_close(out, x, what=f"{what}: out afterwards")
 
 
@@ -560,7 +595,14 @@ def run_prefetch(batches, what: str, *, pinned: bool = True):
         cuda.use_on_device(out, results, i)
     cuda.finish()
     if len(results) != len(batches):
-        raise AssertionError(f"{what} yielded {len(results)} batches; expected {len(batches)}.")
+        raise AssertionError(
+            f"{what} yielded {len(results)} batches; expected {len(batches)}. Likely mistake: "
+            + (
+                "the last prefetched batch never yielded (the loop ends before it)."
+                if len(results) == len(batches) - 1
+                else "batches skipped or yielded twice."
+            )
+        )
     return cuda, results, seen
 
 
@@ -602,7 +644,7 @@ def test_prefetch_never_pins():
     if not all(c["non_blocking"] and c["to_gpu"] for c in cuda.copies):
         raise AssertionError(
             f"{what}: every copy must be ops.copy(batch, device, non_blocking=True); the copies "
-            f"were {cuda.copies}."
+            f"were {cuda.copies}. Likely mistake: non_blocking=False (or left out) on a copy."
         )
 
 
@@ -621,7 +663,7 @@ def test_prefetch_copies_on_one_side_stream_and_hands_over_without_blocking():
     if len(cuda.calls("new_stream")) != 1 or len(streams) != 1:
         raise AssertionError(
             f"{what} made {len(cuda.calls('new_stream'))} streams; expected one side stream, "
-            f"made once."
+            f"made once. Likely mistake: a new stream per batch (made inside the loop)."
         )
     for i, state in enumerate(seen):
         if state["done"]:
@@ -665,7 +707,10 @@ def test_prefetch_copies_the_next_batch_before_yielding_this_one():
 def test_prefetch_of_nothing_yields_nothing():
     got = list(kata.prefetch(iter([]), "cuda", ops=FakeCuda()))
     if got:
-        raise AssertionError(f"prefetch(no batches, 'cuda') yielded {len(got)} batches.")
+        raise AssertionError(
+            f"prefetch(no batches, 'cuda') yielded {len(got)} batches; expected none. Likely "
+            f"mistake: a placeholder yielded when the source is empty (a None first batch)."
+        )
 
 
 @pytest.mark.task(3)
@@ -684,7 +729,8 @@ def test_prefetch_on_the_cpu_yields_the_batches_themselves():
         ) from err
     if len(got) != 3 or any(a is not b for a, b in zip(got, batches, strict=True)):
         raise AssertionError(
-            f"{what} yielded {describe(got)}; expected the three batches themselves."
+            f"{what} yielded {describe(got)}; expected the three batches themselves. Likely "
+            f"mistake: copies (batch.to(device), clone) for a device that is not CUDA."
         )
 
 

@@ -154,11 +154,23 @@ def test_determinism_flags_reads_all_four():
     for state in STATES:
         put(state)
         got = kata.determinism_flags()
-        if got != state or not all(type(v) is bool for v in got.values()):
+        if (
+            not isinstance(got, dict)
+            or got != state
+            or not all(type(v) is bool for v in got.values())
+        ):
+            wrong = (
+                sorted(k for k in state if got.get(k) != state[k]) if isinstance(got, dict) else []
+            )
             raise AssertionError(
                 f"determinism_flags() with the flags set to {short(state)} returned "
                 f"{describe(got) if not isinstance(got, dict) else got}; expected {state}, "
-                f"all bools."
+                f"all bools. Likely mistake: "
+                + (
+                    f"{', '.join(wrong)} read from the wrong setting (or a key misspelt)."
+                    if wrong
+                    else "values that are not bools, or extra keys."
+                )
             )
 
 
@@ -175,11 +187,22 @@ def test_set_determinism_flags_sets_all_four_and_nothing_else():
                 " Likely mistake: warn_only not passed to torch.use_deterministic_algorithms "
                 "(it resets warn_only to False when not given)."
                 if read()["warn_only"] != target["warn_only"]
-                else ""
+                else " Likely mistake: a flag not set, or set from another key."
             )
-            raise AssertionError(f"{what} left the flags at {short(read())}.{why}")
-        if others() != before_others or given != target:
-            raise AssertionError(f"{what} changed another setting or the mapping it was given.")
+            raise AssertionError(
+                f"{what} left the flags at {short(read())}; expected {short(target)}.{why}"
+            )
+        if given != target:
+            raise AssertionError(
+                f"{what} changed the mapping it was given (now {given}); expected it untouched. "
+                f"Likely mistake: pop() or assignment on the caller's dict."
+            )
+        if others() != before_others:
+            raise AssertionError(
+                f"{what} changed another setting ({others()}, was {before_others}); expected "
+                f"only the four flags set. Likely mistake: torch.backends.cudnn.flags(...) or "
+                f"another setting changed along the way."
+            )
 
 
 @pytest.mark.task(1)
@@ -230,7 +253,10 @@ def test_deterministic_restores_the_flags_when_the_block_raises(start):
     except ValueError as err:
         raised = str(err) == "the body failed"
     if not raised:
-        raise AssertionError(f"{what}: the block's ValueError did not come out; it must propagate.")
+        raise AssertionError(
+            f"{what}: the block's ValueError did not come out; it must propagate. Likely "
+            f"mistake: an except around the yield that swallows the error."
+        )
     now = read()
     if now != start:
         if all(now[k] == v for k, v in INSIDE.items()):
@@ -274,7 +300,8 @@ def test_deterministic_yields_nothing():
         pass
     if value is not None:
         raise AssertionError(
-            f"`with deterministic() as value:` gave {describe(value)}; expected None."
+            f"`with deterministic() as value:` gave {describe(value)}; expected None. Likely "
+            f"mistake: yielding a value (the saved flags) instead of a bare `yield`."
         )
 
 
@@ -297,14 +324,20 @@ def test_reproducible_run_repeats_bit_for_bit(device):
     second = kata.reproducible_run(noisy, x, seen, seed=58)
     other = kata.reproducible_run(noisy, x, seen, seed=59)
     if not isinstance(first, torch.Tensor) or first.shape != (3, 4):
-        raise AssertionError(f"{what} returned {describe(first)}; expected fn's result, (3, 4).")
+        raise AssertionError(
+            f"{what} returned {describe(first)}; expected fn's result, (3, 4). Likely mistake: "
+            f"returning something other than fn(*args)."
+        )
     if not torch.equal(first, second):
         raise AssertionError(
             f"{what}: two calls with seed=58 differ. Likely mistake: torch.manual_seed(seed) "
             f"not called (or called after fn ran)."
         )
     if torch.equal(first, other):
-        raise AssertionError(f"{what}: seeds 58 and 59 gave the same result: the seed is not used.")
+        raise AssertionError(
+            f"{what}: seeds 58 and 59 gave the same result: the seed is not used (a fixed seed "
+            f"instead of torch.manual_seed(seed))."
+        )
     for state in seen:
         if any(state[k] != v for k, v in INSIDE.items()):
             raise AssertionError(

@@ -258,7 +258,12 @@ def check_state_dict(state: Any, what: str) -> None:
     if not isinstance(state, dict):
         raise AssertionError(
             f"{what} returned {type(state).__name__}, expected a state dict "
-            f"(dict of name -> tensor). Likely mistake: returning the model itself."
+            f"(dict of name -> tensor). Likely mistake: "
+            + (
+                "returning the model itself."
+                if isinstance(state, nn.Module)
+                else "returning the parameters (a list or generator) or nothing."
+            )
         )
     keys = list(state)
     if any(str(k).startswith("module.") for k in keys):
@@ -274,7 +279,8 @@ def check_state_dict(state: Any, what: str) -> None:
             " Likely mistake: the parameters only (named_parameters() or parameters()); a "
             "state dict holds the buffers too: use model.state_dict()."
             if missing and missing == buffers
-            else ""
+            else " Likely mistake: the state dict of another module than model_fn()'s, or "
+            "keys renamed."
         )
         raise AssertionError(
             f"{what} returned keys {keys}, expected those of model_fn(): {expected}." + hint
@@ -342,7 +348,12 @@ def test_joins_the_group_as_told_with_a_short_timeout(tmp_path, device):
             if len(inits) != 1:
                 raise AssertionError(
                     f"{what} called dist.init_process_group {len(inits)} times, expected "
-                    f"once per call."
+                    f"once per call. Likely mistake: "
+                    + (
+                        "no init_process_group (a group made elsewhere, or none)."
+                        if not inits
+                        else "init_process_group inside a loop, or once more for a check."
+                    )
                 )
             got = inits[0]
             expected = {"backend": backend, "rank": rank, "world_size": world_size}
@@ -356,7 +367,8 @@ def test_joins_the_group_as_told_with_a_short_timeout(tmp_path, device):
                 raise AssertionError(
                     f"{what} called init_process_group with init_method="
                     f"{got['init_method']!r}, expected the one it was given: "
-                    f"{report['init_method']!r}."
+                    f"{report['init_method']!r}. Likely mistake: a fixed init_method "
+                    f"('env://' or a tcp:// address) instead of the argument."
                 )
             limit = got["timeout_s"]
             if limit is None or limit > MAX_TIMEOUT_S:
@@ -381,7 +393,9 @@ def test_returns_the_unwrapped_state_dict_on_the_cpu(tmp_path, device):
             check_state_dict(report["state"], what)
             if report["models_built"] != 1:
                 raise AssertionError(
-                    f"{what} called model_fn() {report['models_built']} times, expected once."
+                    f"{what} called model_fn() {report['models_built']} times, expected once. "
+                    f"Likely mistake: a second model built (for the result, or a copy to "
+                    f"compare) instead of returning the trained one's state."
                 )
             if report["shares_storage"]:
                 raise AssertionError(
@@ -564,8 +578,15 @@ def test_main_under_torchrun_saves_one_checkpoint_from_rank_zero(tmp_path):
     if writers != ["rank0"]:
         raise AssertionError(
             f"{what}: torch.save was called by {writers or 'no rank'}, expected once, by "
-            f"rank 0: only rank 0 should write the checkpoint (the ranks hold identical "
-            f"weights, and two writers race on one file)."
+            + (
+                "rank 0. Likely mistake: no torch.save of train_ddp's result at all (or "
+                "another way of writing the file)."
+                if not writers
+                else "rank 0. Likely mistake: the rank test inverted (rank != 0)."
+                if "rank0" not in writers
+                else "rank 0: only rank 0 should write the checkpoint (the ranks hold "
+                "identical weights, and two writers race on one file)."
+            )
         )
     target = (saves / next(iter(saves.iterdir())).name).read_text()
     if Path(target).resolve() != checkpoint.resolve() or not checkpoint.is_file():
@@ -597,8 +618,12 @@ def check_state_dict_for(state: Any, model_fn, what: str) -> None:
         shown = sorted(state) if isinstance(state, dict) else type(state).__name__
         raise AssertionError(
             f"{what}: the checkpoint holds {shown}, expected _toy_model()'s state dict keys "
-            f"{expected}. Likely mistake: saving the DDP wrapper's state ('module.' keys) or "
-            f"something other than train_ddp's result."
+            f"{expected}. Likely mistake: "
+            + (
+                "saving the DDP wrapper's state ('module.' keys)."
+                if isinstance(state, dict) and any(str(k).startswith("module.") for k in state)
+                else "saving something other than train_ddp's result."
+            )
         )
 
 
@@ -771,8 +796,16 @@ def test_two_torchrun_nodes_end_with_identical_weights(tmp_path):
     if writers != ["rank0"]:
         raise AssertionError(
             f"{what}: torch.save was called by {writers or 'no rank'}, expected once, by "
-            f"RANK 0: only rank 0 should write the checkpoint. Each node has a LOCAL_RANK 0, "
-            f"so `if local_rank == 0` saves once per node; decide roles by RANK."
+            + (
+                "RANK 0. Likely mistake: no torch.save at all (or another way of writing the file)."
+                if not writers
+                else "RANK 0: only rank 0 should write the checkpoint. Each node has a "
+                "LOCAL_RANK 0, so `if local_rank == 0` saves once per node; decide roles by "
+                "RANK."
+                if len(writers) > 1
+                else "RANK 0. Likely mistake: the rank test inverted, or the role decided by "
+                "something other than RANK."
+            )
         )
     checkpoint = tmp_path / "ddp_checkpoint.pt"
     if not checkpoint.is_file():
@@ -785,7 +818,8 @@ def test_two_torchrun_nodes_end_with_identical_weights(tmp_path):
     if printed != ["rank 0 saved ddp_checkpoint.pt"]:
         raise AssertionError(
             f"{what}: the nodes printed {printed}, expected one line, "
-            f"'rank 0 saved ddp_checkpoint.pt'."
+            f"'rank 0 saved ddp_checkpoint.pt'. Likely mistake: the message printed by every "
+            f"rank (or not at all), or in another wording."
         )
     found = sorted(p.name for p in weights.iterdir())
     if found != ["rank0.pt", "rank1.pt"]:

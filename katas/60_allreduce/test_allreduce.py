@@ -519,12 +519,16 @@ def test_keeps_the_parameter_objects_flags_and_gradients(tmp_path, device):
         if outcome["flags_after"] != outcome["flags_before"]:
             raise AssertionError(
                 f"{what} changed requires_grad flags: {outcome['flags_before']} became "
-                f"{outcome['flags_after']}. The caller's flags must stay as they were."
+                f"{outcome['flags_after']}. The caller's flags must stay as they were. Likely "
+                f"mistake: requires_grad_(False) to write into the parameters, not restored "
+                f"(write under torch.no_grad() instead)."
             )
         made = [n for n, g in outcome["grads"].items() if g is not None]
         if made:
             raise AssertionError(
-                f"{what} gave gradients to {made}: broadcasting the state must not touch .grad."
+                f"{what} gave gradients to {made}: broadcasting the state must not touch .grad. "
+                f"Likely mistake: a backward() in broadcast_parameters, or .grad filled with "
+                f"zeros there."
             )
 
 
@@ -555,12 +559,19 @@ def check_against_ddp(outcomes: list[dict[str, Any]], trial: int) -> None:
         f"on rank {r}, {names} have .grad None" for r, names in unused.items() if names
     )
     crash_hint = pair_hint = ""
-    if where:
+    errors = " ".join(str(o["error"]) for o in outcomes if o["error"])
+    if where and "None" in errors:  # the error itself is about a None
         crash_hint = (
             f"Likely mistake: it crashed on a parameter whose .grad is None ({where}: "
             f"unused in that rank's loss). Such a parameter takes part as zeros "
             f"(p.grad = torch.zeros_like(p))."
         )
+    elif where:
+        crash_hint = (
+            f"Note: {where} (unused in that rank's loss); if the error comes from such a "
+            f"parameter, it takes part as zeros (p.grad = torch.zeros_like(p))."
+        )
+    if where:
         pair_hint = (
             f"Likely mistake: a parameter whose .grad is None was skipped ({where}: unused in "
             f"that rank's loss). It cannot be skipped, since the peers reduce it; it takes part "
@@ -588,7 +599,12 @@ def check_against_ddp(outcomes: list[dict[str, Any]], trial: int) -> None:
             if got is None:
                 raise AssertionError(
                     f"{what}: {pname!r} ended with .grad None, expected the mean of the "
-                    f"ranks' gradients (as under DDP). {pair_hint}".rstrip()
+                    f"ranks' gradients (as under DDP). "
+                    + (
+                        pair_hint
+                        or "Likely mistake: .grad reset (zero_grad(set_to_none=True), "
+                        "p.grad = None) after the reduction."
+                    )
                 )
             if _close(got, want, tol):
                 continue
@@ -745,7 +761,10 @@ def test_returns_each_steps_local_loss(tmp_path, device):
                 f"(loss.item() each step)."
             )
         if len(losses) != STEPS:
-            raise AssertionError(f"{what} returned {len(losses)} losses, expected {STEPS}.")
+            raise AssertionError(
+                f"{what} returned {len(losses)} losses, expected {STEPS}, one per batch. Likely "
+                f"mistake: a loss recorded only some steps (or twice per step)."
+            )
         assert_tensor_close(
             torch.tensor(losses, dtype=torch.float64),
             torch.tensor(outcome["ddp_losses"], dtype=torch.float64),

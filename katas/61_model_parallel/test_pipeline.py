@@ -201,9 +201,14 @@ def check_grads(
                 raise AssertionError(
                     f"{what}: the {'first' if index == 0 else 'second'} stage's {name!r} "
                     f"got {'no gradient' if p.grad is None else 'a zero gradient'}. Likely "
-                    f"mistake: the activation was detached between the stages (.detach(), "
-                    f"torch.no_grad(), or a new tensor from .data), so no gradient reached "
-                    f"the first stage."
+                    + (
+                        "mistake: the activation was detached between the stages (.detach(), "
+                        "torch.no_grad(), or a new tensor from .data), so no gradient reached "
+                        "the first stage."
+                        if index == 0
+                        else "mistake: no backward() ran, or the loss was not computed from "
+                        "the second stage's output."
+                    )
                 )
             assert_tensor_close(
                 p.grad,
@@ -303,7 +308,8 @@ def test_split_model_holds_the_models_own_layers(split, device):
     if len(list(first)) != split or len(got) != len(layers):
         raise AssertionError(
             f"{what} gave stages of {len(list(first))} and {len(list(second))} layers, "
-            f"expected {split} and {len(layers) - split}."
+            f"expected {split} and {len(layers) - split}. Likely mistake: an off-by-one "
+            f"slice (model[:split + 1]), or a layer left out of both stages."
         )
     if any(a is not b for a, b in zip(got, layers, strict=True)):
         raise AssertionError(
@@ -312,7 +318,10 @@ def test_split_model_holds_the_models_own_layers(split, device):
             f"Likely mistake: copy.deepcopy."
         )
     if [id(p) for p in model.parameters()] != params:
-        raise AssertionError(f"{what} replaced the model's Parameter objects.")
+        raise AssertionError(
+            f"{what} replaced the model's Parameter objects; expected the same ones. Likely "
+            f"mistake: new Parameters made from the old ones (nn.Parameter(p.to(device)))."
+        )
     names = [n for n, _ in first.named_parameters()] + [n for n, _ in second.named_parameters()]
     if names != [n for n, _ in model.named_parameters()]:
         raise AssertionError(
@@ -323,7 +332,9 @@ def test_split_model_holds_the_models_own_layers(split, device):
         for name, p in stage.named_parameters():
             if not same_device(p.device, dev):
                 raise AssertionError(
-                    f"{what}: the {label} stage's {name!r} is on {p.device}, expected {dev}."
+                    f"{what}: the {label} stage's {name!r} is on {p.device}, expected {dev}. "
+                    f"Likely mistake: the stage not moved (.to(device)), or the two devices "
+                    f"swapped."
                 )
 
 
@@ -399,7 +410,7 @@ def test_pipeline_forward_keeps_the_graph_to_both_stages(device):
     if not out.requires_grad:
         raise AssertionError(
             f"{what} returned an output without a graph (requires_grad False). Likely "
-            f"mistake: torch.no_grad() around the stages."
+            f"mistake: torch.no_grad() around the stages, or the output detached."
         )
     out.pow(2).sum().backward()
     reference(x).pow(2).sum().backward()
@@ -547,7 +558,12 @@ def test_train_step_gradient_reaches_an_input_that_requires_grad(device):
     what = "pipeline_train_step(..., x of shape (10, 5) with requires_grad=True, n=4)"
     run_step(first, second, devices, x, y, 4, what)
     F.mse_loss(reference(x_ref), y).backward()
-    if not x.requires_grad or x.grad is None:
+    if not x.requires_grad:
+        raise AssertionError(
+            f"{what}: afterwards x.requires_grad is False; expected the caller's x untouched "
+            f"and given a gradient. Likely mistake: x.requires_grad_(False) on the caller's x."
+        )
+    if x.grad is None:
         raise AssertionError(
             f"{what}: x.grad is None (x.requires_grad={x.requires_grad}): the gradient must "
             f"flow back to the input through the micro-batches, which are views of x. Likely "
@@ -725,7 +741,8 @@ def test_gpipe_gradients_equal_the_unsplit_model(tmp_path, device):
             shown = sorted(grads) if isinstance(grads, dict) else type(grads).__name__
             raise AssertionError(
                 f"{what} returned gradients for {shown}, expected its stage's parameters "
-                f"{stage}, named as in the model."
+                f"{stage}, named as in the model. Likely mistake: the whole model's "
+                f"gradients, or stage-local names (the stage's own numbering from 0)."
             )
         for name in stage:
             assert_tensor_close(
@@ -754,6 +771,9 @@ def test_gpipe_last_rank_returns_one_loss_per_microbatch(tmp_path, device):
                 + (
                     ": one loss per micro-batch. Likely mistake: schedule.step(target=y) "
                     "without losses=[...], the list the schedule fills."
+                    if rank == 1 and not losses
+                    else ": one loss per micro-batch. Likely mistake: a schedule made with "
+                    "another n_microbatches, or losses appended more than once."
                     if rank == 1
                     else ": the first stage computes no loss."
                 )

@@ -313,7 +313,8 @@ def test_zero_rank_holds_its_share_of_adam_state(tmp_path, device):
                 f"{what} returned {outcome['returned']}, expected the "
                 f"ZeroRedundancyOptimizer: each rank then holds "
                 f"{outcome['count']} optimizer state elements, the full optimizer state "
-                f"({report['adam_full']}) instead of its share."
+                f"({report['adam_full']}) instead of its share. Likely mistake: a plain "
+                f"torch.optim.Adam instead of ZeroRedundancyOptimizer(optimizer_class=Adam)."
             )
         counts.append(outcome["count"])
     full = rank_reports[0]["adam_full"]
@@ -324,12 +325,19 @@ def test_zero_rank_holds_its_share_of_adam_state(tmp_path, device):
                 f"rank {rank} holds {count} optimizer state elements after train_ddp_zero, "
                 f"expected {expected} of the full Adam state's {full} (ZeRO gives each of "
                 f"{world_size} ranks whole parameters: two weights and two biases here). "
-                f"Likely mistake: the full optimizer state on every rank."
+                f"Likely mistake: "
+                + (
+                    "the full optimizer state on every rank."
+                    if count >= full
+                    else "the optimizer over only some of the parameters, or fewer steps "
+                    "taken (Adam's state fills in at the first step)."
+                )
             )
     if sum(counts) != full:
         raise AssertionError(
             f"the ranks hold {counts} optimizer state elements, {sum(counts)} together, "
-            f"expected the full Adam state's {full} split between them."
+            f"expected the full Adam state's {full} split between them. Likely mistake: "
+            f"the ZeroRedundancyOptimizer built over only some of model.parameters()."
         )
 
 
@@ -386,7 +394,10 @@ def test_fsdp_trains_exactly_like_plain_ddp(tmp_path, device):
         outcome = report["fsdp"]
         check_outcome(outcome, what)
         if outcome["returned"] != "Adam":
-            raise AssertionError(f"{what} returned {outcome['returned']}, expected the Adam.")
+            raise AssertionError(
+                f"{what} returned {outcome['returned']}, expected the Adam. Likely mistake: "
+                f"returning the model (or nothing) instead of the optimizer."
+            )
         initial = {n: p.detach().clone() for n, p in make_model().named_parameters()}
         if _equal_states(outcome["state"], initial):
             raise AssertionError(
@@ -427,8 +438,14 @@ def test_fsdp_rank_stores_only_its_shard_of_every_parameter(tmp_path, device):
                 f"{what}: this rank stores {outcome['local_params']} parameter elements "
                 f"(parameters are DTensors: {outcome['dtensor_params']}), expected "
                 f"{expected} of {PARAMS}: every parameter's rows split over {world_size} "
-                f"rank(s). Likely mistake: the model was not sharded: fully_shard(layer, "
-                f"mesh=mesh) on each nn.Linear, then fully_shard(model, mesh=mesh)."
+                f"rank(s). Likely mistake: "
+                + (
+                    "the model was not sharded: fully_shard(layer, mesh=mesh) on each "
+                    "nn.Linear, then fully_shard(model, mesh=mesh)."
+                    if not outcome["dtensor_params"]
+                    else "the parameters are sharded, but not over all the ranks: a mesh of "
+                    "another size than the world."
+                )
             )
         state = outcome["count"]
         want_state = 2 * expected + 8

@@ -64,6 +64,48 @@ def loop_stragglers(times: list[list[float]], factor: float, warmup: int) -> lis
     return [r for r, m in enumerate(medians) if m > factor * fastest]
 
 
+STRAGGLER_SLIPS = {
+    "mean": "the mean instead of the median: one slow step (a checkpoint, a GC pause) pulls "
+    "the mean up, the median stays typical.",
+    "baseline mean": "a baseline that includes the slow ranks (the mean of all ranks' "
+    "medians): compare with factor times the smallest median.",
+    "warmup counted": "the warmup steps were counted: drop the first `warmup` steps of every "
+    "rank (step_times[:, warmup:]).",
+    ">=": "'>=' instead of '>': a rank is a straggler only when its median is more than "
+    "factor times the fastest.",
+    "middle average": "the two middle values averaged (statistics.median, "
+    "torch.quantile(0.5)): torch.median takes the lower one.",
+}
+
+
+def slipped_stragglers(times: list[list[float]], factor: float, warmup: int, slip: str):
+    """loop_stragglers with one usual slip, to see which one a wrong answer made."""
+    medians = []
+    for row in times:
+        kept = sorted(row[0 if slip == "warmup counted" else warmup :])
+        if slip == "mean":
+            medians.append(sum(kept) / len(kept))
+        elif slip == "middle average":
+            medians.append((kept[(len(kept) - 1) // 2] + kept[len(kept) // 2]) / 2)
+        else:
+            medians.append(kept[(len(kept) - 1) // 2])
+    base = sum(medians) / len(medians) if slip == "baseline mean" else min(medians)
+    if slip == ">=":
+        return [r for r, m in enumerate(medians) if m >= factor * base]
+    return [r for r, m in enumerate(medians) if m > factor * base]
+
+
+def straggler_mistake(times: list[list[float]], factor, warmup, got, fallback: str) -> str:
+    """The slips whose result is the wrong answer got, or the fallback when none is."""
+    want = loop_stragglers(times, factor, warmup)
+    named = [
+        why
+        for slip, why in STRAGGLER_SLIPS.items()
+        if slipped_stragglers(times, factor, warmup, slip) == got != want
+    ]
+    return " Or: ".join(named) if named else fallback
+
+
 def random_times(gen: torch.Generator, ranks: int, steps: int) -> torch.Tensor:
     """(ranks, steps) step times near 0.1 s, some ranks slowed 2-5x, some one-off spikes."""
     base = 0.1 * torch.exp(0.1 * torch.randn(ranks, steps, generator=gen, dtype=torch.float64))
@@ -113,11 +155,17 @@ def test_find_stragglers_matches_a_plain_loop_on_random_times(device):
         got = call_find(times, factor, warmup, what)
         want = loop_stragglers(times.double().cpu().tolist(), factor, warmup)
         if got != want:
+            mistake = straggler_mistake(
+                times.double().cpu().tolist(),
+                factor,
+                warmup,
+                got,
+                "the median over the wrong dim (per step instead of per rank), a baseline "
+                "other than the fastest rank's median, or the mean instead of the median.",
+            )
             raise AssertionError(
                 f"{what} returned {got}, expected {want} (medians after warmup: "
-                f"{[round(m, 4) for m in _medians(times, warmup)]}). Likely mistake: the "
-                f"median over the wrong dim (per step instead of per rank), a baseline other "
-                f"than the fastest rank's median, or the mean instead of the median."
+                f"{[round(m, 4) for m in _medians(times, warmup)]}). Likely mistake: {mistake}"
             )
 
 
@@ -184,6 +232,8 @@ def test_find_stragglers_case(case, device):
     what = f"find_stragglers({rows}, factor={factor}, warmup={warmup}) [{name}]"
     got = call_find(times, factor, warmup, what)
     if got != want:
+        # the case was built for `mistake`; name every slip that gives this very answer
+        mistake = straggler_mistake(rows, factor, warmup, got, mistake)
         raise AssertionError(f"{what} returned {got}, expected {want}. Likely mistake: {mistake}")
 
 
@@ -493,7 +543,8 @@ def test_gather_step_times_returns_every_ranks_row(tmp_path):
         check_outcome(gather, what)
         if gather["calls"] != TIMED_STEPS:
             raise AssertionError(
-                f"{what} called step_fn {gather['calls']} times, expected {TIMED_STEPS}."
+                f"{what} called step_fn {gather['calls']} times, expected {TIMED_STEPS}. Likely "
+                f"mistake: a warm-up call outside the loop, or a loop of another length."
             )
         got = gather["result"]
         if not isinstance(got, torch.Tensor) or got.shape != (2, TIMED_STEPS):
@@ -504,7 +555,9 @@ def test_gather_step_times_returns_every_ranks_row(tmp_path):
             )
         if got.dtype != torch.float64 or got.device.type != "cpu":
             raise AssertionError(
-                f"{what} returned {got.dtype} on {got.device}, expected float64 on the CPU."
+                f"{what} returned {got.dtype} on {got.device}, expected float64 on the CPU. "
+                f"Likely mistake: torch.tensor(times) without dtype=torch.float64 (float32), "
+                f"or the gathered tensor left on the device."
             )
         rows.append(got)
     if not torch.equal(rows[0], rows[1]):
@@ -631,7 +684,11 @@ def test_hung_ranks_is_empty_when_every_rank_arrives(tmp_path):
         check_outcome(outcome, what)
         check_barrier_calls(outcome, what)
         if outcome["result"] != []:
-            raise AssertionError(f"{what} returned {outcome['result']!r}, expected [].")
+            raise AssertionError(
+                f"{what} returned {outcome['result']!r}, expected []: monitored_barrier raised "
+                f"nothing, so no rank is missing. Likely mistake: ranks reported from "
+                f"something other than monitored_barrier's error."
+            )
 
 
 @pytest.mark.task(3)
@@ -713,22 +770,43 @@ def test_crashed_run_leaves_rank_0s_checkpoint_of_the_last_saved_step(tmp_path):
     saved_by = sorted(r for r, targets in result["crash_saves"].items() if any(targets))
     if saved_by != [0]:
         raise AssertionError(
-            f"{what}: torch.save was called by ranks {saved_by}, expected rank 0 only: the "
-            f"ranks hold the same weights, and two writers race on one file."
+            f"{what}: torch.save was called by ranks {saved_by}, expected rank 0 only"
+            + (
+                ". Likely mistake: no checkpoint saved before the crash (a save only at the "
+                f"end, or a test of `every` that never holds for steps 0..{KILL_AT - 1})."
+                if not saved_by
+                else ". Likely mistake: the rank test inverted (rank != 0)."
+                if 0 not in saved_by
+                else ": the ranks hold the same weights, and two writers race on one file."
+            )
         )
     state = result["checkpoint_after_crash"]
     if not isinstance(state, dict) or sorted(state) != ["model", "optimizer", "step"]:
         shown = sorted(state) if isinstance(state, dict) else state
         raise AssertionError(
             f"{what}: the checkpoint holds {shown}, expected the keys ['model', "
-            f"'optimizer', 'step']. Likely mistake: the optimizer state is missing (SGD's "
-            f"momentum buffers), or the weights saved alone."
+            f"'optimizer', 'step']. Likely mistake: "
+            + (
+                "the optimizer state is missing (SGD's momentum buffers)."
+                if isinstance(state, dict) and "model" in state and "optimizer" not in state
+                else "the weights saved alone (the model's state dict), so the optimizer "
+                "state is missing too."
+                if isinstance(state, dict) and any("." in str(k) for k in state)
+                else "keys named otherwise, or the optimizer state is missing (SGD's momentum "
+                "buffers)."
+            )
         )
     if state["step"] != LAST_CHECKPOINT:
         raise AssertionError(
             f"{what}: the checkpoint's step is {state['step']!r}, expected "
             f"{LAST_CHECKPOINT}: the number of steps done when it was saved (step + 1 "
             f"after finishing step {LAST_CHECKPOINT - 1}, a multiple of every={EVERY})."
+            + (
+                " Likely mistake: the index of the last finished step saved, not the number "
+                "of steps done."
+                if state["step"] == LAST_CHECKPOINT - 1
+                else ""
+            )
         )
     momentum = [s for s in state["optimizer"].get("state", {}).values() if "momentum_buffer" in s]
     if not momentum:
