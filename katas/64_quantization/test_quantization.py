@@ -509,6 +509,22 @@ def test_values_out_of_range_saturate(device):
         )
 
 
+def rounding_blame(x, x_hat, scale, zero_point, axis):
+    """Which wrong rounding gives x_hat: truncation and floor are rebuilt and compared."""
+    s = along(scale, axis, x.dim())
+    z = along(zero_point, axis, x.dim()).float()
+    for name, fn in [("truncating (.to(int8))", torch.trunc), ("flooring", torch.floor)]:
+        # .to(int8) truncates whatever it is given: x / scale alone, or x / scale + zero_point
+        for q in (torch.clamp(fn(x / s) + z, -128, 127), torch.clamp(fn(x / s + z), -128, 127)):
+            if torch.allclose(x_hat.float(), (q - z) * s, rtol=1e-5, atol=1e-6):
+                return f"{name} instead of rounding (torch.round)."
+    return (
+        "quantize does not round x / scale to the nearest integer (truncating or flooring "
+        "it, where neither rebuilt version matches), or dequantize is not (q - zero_point) "
+        "* scale."
+    )
+
+
 @pytest.mark.task(2)
 @pytest.mark.parametrize("symmetric", [False, True], ids=["asymmetric", "symmetric"])
 def test_round_trip_error_is_at_most_half_a_step(symmetric, device):
@@ -529,7 +545,8 @@ def test_round_trip_error_is_at_most_half_a_step(symmetric, device):
                 f"{what}: element {worst} is off by {err.abs().flatten()[worst].item():.3f} "
                 f"half-steps (x = {x.flatten()[worst].item():.6g}, got "
                 f"{x_hat.flatten()[worst].item():.6g}); at most one half-step (scale / 2) "
-                f"inside the range. Likely mistake: truncating (.to(int8)) instead of rounding."
+                f"inside the range. Likely mistake: "
+                + rounding_blame(x, x_hat, scale, zero_point, axis)
             )
 
 
@@ -761,7 +778,8 @@ def test_round_trip_loads_into_a_fresh_model_within_half_a_step(device):
                 f"{err[c].item():.3g}, more than half of its own step "
                 f"{rows[c].item() / 127.5:.3g}. "
                 f"Likely mistake: one scale for the whole tensor instead of per channel, so "
-                f"small rows are rounded with the large rows' step."
+                f"small rows are rounded with the large rows' step; or the weights truncated "
+                f"instead of rounded."
             )
     x = torch.randn(4, 3, 8, 8, generator=torch.Generator().manual_seed(3)).to(device)
     with torch.no_grad():
@@ -892,15 +910,18 @@ def make_static_mlp(device, seed, dropout=0.5):
     )
 
 
-def calibrated_absmax(model, batches):
-    """What calibration should record: max |input| per Linear over all batches, in eval mode."""
+def calibrated_absmax(model, batches, stat=lambda a: a.abs().max().item()):
+    """What calibration should record: max |input| per Linear over all batches, in eval mode.
+
+    `stat` replaces max |input| to rebuild a wrong calibration (static_blame).
+    """
     model = copy.deepcopy(model).eval()
     largest = {}
     for name, module in model.named_children():
         if isinstance(module, nn.Linear):
             module.register_forward_pre_hook(
                 lambda m, args, name=name: largest.__setitem__(
-                    name, max(largest.get(name, 0.0), args[0].abs().max().item())
+                    name, max(largest.get(name, 0.0), stat(args[0]))
                 )
             )
     with torch.no_grad():
@@ -909,8 +930,8 @@ def calibrated_absmax(model, batches):
     return largest
 
 
-def static_reference(model, batches, x):
-    largest = calibrated_absmax(model, batches)
+def static_reference(model, batches, x, stat=None):
+    largest = calibrated_absmax(model, batches, *([stat] if stat else []))
     out = x
     with torch.no_grad():
         for name, module in copy.deepcopy(model).eval().named_children():
@@ -931,6 +952,40 @@ def calibration_batches(device, seed, sizes=(1.0, 4.0, 2.0)):
     """Batches of different spreads: the largest |x| comes from the middle one."""
     gen = torch.Generator().manual_seed(seed)
     return [(torch.randn(20, 16, generator=gen) * s).to(device) for s in sizes]
+
+
+def static_blame(got, model, batches, x, fallback):
+    """Rebuild the wrong calibrations the test can compute; name one only when `got` matches it.
+
+    `fallback` is said when none matches (a cause the test cannot rebuild, such as train mode).
+    """
+    expected = static_reference(model, batches, x)
+    tolerance = reference_tolerance(expected)
+    candidates = [
+        (
+            lambda: static_reference(model, batches[:1], x),
+            "the range was taken from one batch "
+            "only (the first); record the running max of |x| over every batch.",
+        ),
+        (
+            lambda: static_reference(model, batches[-1:], x),
+            "the range was taken from one batch "
+            "only (the last); record the running max of |x| over every batch.",
+        ),
+        (
+            lambda: static_reference(model, batches, x, stat=lambda a: a.max().item()),
+            "the scale "
+            "came from x.max(); symmetric int8 needs the largest |x| (x.abs().max()), or the "
+            "negative values are clipped.",
+        ),
+    ]
+    for build, why in candidates:
+        value = build()
+        if torch.allclose(value, expected, **tolerance):
+            continue  # this wrong calibration gives the right answer here: it tells nothing
+        if got.shape == value.shape and torch.allclose(got, value, **tolerance):
+            return why
+    return fallback
 
 
 def check_static(got, expected, what, mistake):
@@ -959,7 +1014,7 @@ def test_static_model_uses_the_calibrated_scales(device):
             static_reference(model, batches, data),
             what=f"quantize_static_int8(model, 3 batches)(batch {i}) for shape "
             f"{tuple(data.shape)}, against an int8 reference with the calibrated scales",
-            mistake=STATIC_MISTAKES,
+            mistake=static_blame(got, model, batches, data, STATIC_MISTAKES),
         )
 
 
@@ -975,8 +1030,7 @@ def test_every_calibration_batch_counts(device):
         got,
         static_reference(model, batches, x),
         what="quantize_static_int8(model, batches of spread 1, 5, 2)(the spread-5 batch)",
-        mistake="the range was taken from one batch only (the first or the last); record "
-        "the running max of |x| over every batch.",
+        mistake=static_blame(got, model, batches, x, STATIC_MISTAKES),
     )
 
 
@@ -991,8 +1045,15 @@ def test_calibration_runs_in_eval_mode(device):
         got,
         static_reference(model, batches, batches[0]),
         what="quantize_static_int8(model in train mode with Dropout(0.5), one batch)",
-        mistake="calibration ran in train mode: dropout zeroes half the activations and "
-        "doubles the rest, so the recorded range is wrong. Call eval() on the copy first.",
+        mistake=static_blame(
+            got,
+            model,
+            batches,
+            batches[0],
+            "calibration ran in train mode (no rebuilt wrong calibration - one batch, x.max() "
+            "- matches): dropout zeroes half the activations and doubles the rest, so the "
+            "recorded range is wrong. Call eval() on the copy first.",
+        ),
     )
 
 
@@ -1009,8 +1070,7 @@ def test_calibration_uses_the_largest_absolute_value(device):
         got,
         static_reference(model, batches, batches[0]),
         what="quantize_static_int8(model, mostly negative batches)",
-        mistake="the scale came from x.max(); symmetric int8 needs the largest |x| "
-        "(x.abs().max()), or the negative values are clipped.",
+        mistake=static_blame(got, model, batches, batches[0], STATIC_MISTAKES),
     )
 
 
@@ -1032,7 +1092,12 @@ def test_inputs_beyond_the_calibrated_range_saturate(device):
             "each batch). Likely mistake: a dynamic config instead of "
             "Int8StaticActivationInt8WeightConfig(act_quant_scale=...)."
         )
-    check_static(got, expected, what="the saturating static model", mistake=STATIC_MISTAKES)
+    check_static(
+        got,
+        expected,
+        what="the saturating static model",
+        mistake=static_blame(got, model, batches, x, STATIC_MISTAKES),
+    )
 
 
 @pytest.mark.task(5)
@@ -1065,8 +1130,14 @@ def test_static_reads_a_generator_once_leaves_no_hooks_and_no_trace(device):
         got,
         static_reference(model, batches, x),
         what="quantize_static_int8(model, (b for b in batches)): calibration from a generator",
-        mistake="the generator was read twice (the second pass sees nothing); read "
-        "calibration once.",
+        mistake=static_blame(
+            got,
+            model,
+            batches,
+            x,
+            "the generator was read twice (the second pass sees nothing; the other tests pass "
+            "a list), or " + STATIC_MISTAKES,
+        ),
     )
 
 

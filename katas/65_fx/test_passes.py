@@ -257,7 +257,10 @@ def test_callers_model_keeps_its_relus(device):
         what="the caller's model after replace_relu(net, F.gelu)",
         rtol=0,
         atol=0,
-        mistake="the caller's model was changed: it must keep its ReLUs.",
+        mistake="replace_relu changed the caller's model: it computes something else now, "
+        "although its submodules and state are as before: its forward, or a function it "
+        "calls (F.relu, torch.relu), was patched or reassigned; edit only the traced copy's "
+        "graph.",
     )
 
 
@@ -391,7 +394,11 @@ def test_matches_torch_and_leaves_parameters_alone(device):
     assert_tensor_close(got_b, exp_b, what=f"{what}: bias, against torch.nn.utils.fusion")
     for t, old in zip(tensors, before, strict=True):
         if not torch.equal(t, old):
-            raise AssertionError(f"{what} changed one of its inputs; they must stay as they are.")
+            raise AssertionError(
+                f"{what} changed one of its inputs (a tensor of shape {tuple(t.shape)}); "
+                f"expected them to stay as they are. Likely mistake: an in-place op on an "
+                f"argument (w.mul_(s), b.sub_(mean)); compute new tensors."
+            )
     pointers = {t.untyped_storage().data_ptr() for t in tensors}
     for label, t in (("weight", got_w), ("bias", got_b)):
         if t.requires_grad or t.grad_fn is not None:
@@ -400,7 +407,11 @@ def test_matches_torch_and_leaves_parameters_alone(device):
                 f"the conv and BN parameters). Likely mistake: computing outside torch.no_grad()."
             )
         if t.untyped_storage().data_ptr() in pointers:
-            raise AssertionError(f"{what}: the fused {label} shares memory with an input.")
+            raise AssertionError(
+                f"{what}: the fused {label} shares memory with an input; expected a new tensor. "
+                f"Likely mistake: an input returned as it is (or a view of it, e.g. the "
+                f"conv's bias when the factor is 1), so editing one edits the other."
+            )
 
 
 @pytest.mark.task(2)

@@ -317,7 +317,12 @@ def check_untouched(entry, what):
         )
     for name, value in before["state"].items():
         if not torch.equal(after["state"][name], value):
-            raise AssertionError(f"{what} changed the caller's model: {name} differs.")
+            raise AssertionError(
+                f"{what} changed the caller's model: {name} differs from before the call, "
+                f"expected it untouched. Likely mistake: the caller's model traced or edited "
+                f"in place (a forward in train mode updates BatchNorm's running statistics); "
+                f"export copy.deepcopy(model).eval()."
+            )
 
 
 def check_self_contained(entry, what):
@@ -434,7 +439,12 @@ def check_predictions(got, inputs, model, what, device):
     if len(got) != len(expected):
         raise AssertionError(
             f"{what} returned {len(got)} outputs; the graph has {len(expected)} (scores and "
-            f"pooled). Likely mistake: only the first output of session.run kept."
+            f"pooled). Likely mistake: "
+            + (
+                "only the first output of session.run kept."
+                if len(got) == 1
+                else "outputs other than session.run's (one tensor per graph output)."
+            )
         )
     for i, (g, e) in enumerate(zip(got, expected, strict=True)):
         if g.device.type != device.type:
@@ -472,9 +482,23 @@ def test_predict_takes_grad_and_strided_inputs_and_leaves_them_alone(ort_home, e
     got = call_predict(path, tokens, mask, what=what)
     check_predictions(got, (tokens, mask), model, what, device)
     if not (torch.equal(tokens, before[0]) and torch.equal(mask.detach(), before[1])):
-        raise AssertionError(f"{what} changed the caller's inputs.")
+        changed = [
+            name
+            for name, t, old in (("tokens", tokens, before[0]), ("mask", mask.detach(), before[1]))
+            if not torch.equal(t, old)
+        ]
+        raise AssertionError(
+            f"{what} changed the caller's {' and '.join(changed)}; expected them untouched. "
+            f"Likely mistake: an in-place op (a cast or .numpy() buffer written into) on an "
+            f"input; convert copies."
+        )
     if not mask.requires_grad or mask.grad is not None:
-        raise AssertionError(f"{what} changed the caller's mask's requires_grad or .grad.")
+        raise AssertionError(
+            f"{what} changed the caller's mask: requires_grad is now {mask.requires_grad}, "
+            f".grad is {'None' if mask.grad is None else 'set'}; expected requires_grad True "
+            f"and no .grad. Likely mistake: mask.requires_grad_(False) (or a backward) on the "
+            f"caller's tensor instead of mask.detach()."
+        )
 
 
 @pytest.mark.task(2)

@@ -325,9 +325,16 @@ def test_check_inputs_accepts_every_valid_input():
             raise AssertionError(f"{what} returned {result!r}; expected None.")
         after = (x.detach(), w.detach(), x.requires_grad, w.requires_grad)
         if not (torch.equal(before[0], after[0]) and torch.equal(before[1], after[1])):
-            raise AssertionError(f"{what} changed the values of x or weight.")
+            raise AssertionError(
+                f"{what} changed the values of x or weight; expected a check that only reads. "
+                f"Likely mistake: an in-place op on an input (a cast or fill written back)."
+            )
         if before[2:] != after[2:]:
-            raise AssertionError(f"{what} changed requires_grad of x or weight.")
+            raise AssertionError(
+                f"{what} changed requires_grad of x or weight (before {before[2:]}, after "
+                f"{after[2:]}); expected them untouched. Likely mistake: requires_grad_() "
+                f"called on the caller's tensors."
+            )
 
 
 def bad_type_cases(gen):
@@ -985,7 +992,9 @@ def test_rms_norm_equals_the_python_op(tmp_path, device):
         if result["requires_grad"]:
             raise AssertionError(
                 f"rms_norm({describe_input(x, w)}, {eps}) of inputs that do not require grad "
-                f"returned a tensor that does."
+                f"returned a tensor that requires grad; expected one that does not. Likely "
+                f"mistake: an input (or the result) made to require grad, e.g. "
+                f"requires_grad_() on a copy of x or weight."
             )
     x, w = make_inputs(torch.Generator().manual_seed(17), (4, 5), torch.float32)
     check_op_result(

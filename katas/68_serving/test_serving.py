@@ -355,8 +355,13 @@ def test_route_sends_the_split_to_b_over_many_users(split):
     if abs(share - split) > SPLIT_TOLERANCE:
         raise AssertionError(
             f"route(user, {split}) sent {share:.3f} of 10000 users to 'b'; expected "
-            f"{split} +- {SPLIT_TOLERANCE}. Likely mistake: split is the fraction of users "
-            f"sent to 'b' (bucket < split), not to 'a'."
+            f"{split} +- {SPLIT_TOLERANCE}. Likely mistake: "
+            + (
+                "split is the fraction of users sent to 'b' (bucket < split), not to 'a'."
+                if abs(share - (1 - split)) <= SPLIT_TOLERANCE
+                else "a bucket that is not uniform in [0, 1): the first 8 bytes of the "
+                "sha256 digest as an int, divided by 2**64 (not another bound or byte count)."
+            )
         )
 
 
@@ -441,7 +446,8 @@ def queue_up(b, gated: GatedRun, sizes: list[int], gen) -> tuple[Caller, list[Ca
     wait_until(
         gated.entered.is_set,
         "run_batch was never called for a lone request. Likely mistake: the batch waits to "
-        "be full; the window must close max_wait_s after the first request.",
+        "be full (the window must close max_wait_s after the first request), or the worker "
+        "thread was never started, or it does not take requests from the queue.",
     )
     callers = []
     for k in sizes:
@@ -542,8 +548,9 @@ def test_a_lone_request_is_answered_when_the_window_closes():
         if caller.is_alive():
             raise AssertionError(
                 f"DynamicBatcher(max_batch_size=64, max_wait_s=0.02).submit(2 rows), alone: "
-                f"no answer after {HANG_GUARD_S} s. Likely mistake: the batch waits to be full; "
-                f"the window must close max_wait_s after the first request."
+                f"no answer after {HANG_GUARD_S} s. Likely mistake: the batch waits to be full "
+                f"(the window must close max_wait_s after the first request), or the result "
+                f"never handed back to the waiting caller."
             )
         check_answers([caller], "a lone request")
         if gated.sizes != [2]:
@@ -816,7 +823,8 @@ def check_prediction(item, expected_row, what) -> None:
         expected_row,
         what=f"{what}: probs",
         mistake="the model run in train mode (Dropout, BatchNorm's batch statistics): serve "
-        "deep copies of the models in eval mode.",
+        "deep copies of the models in eval mode; or the features not turned into the "
+        "model's input as preprocess() does, or the probabilities not postprocess()'s.",
         **PROB_TOL,
     )
     if item["label"] != LABELS[int(expected_row.argmax())]:

@@ -140,10 +140,16 @@ def test_code_has_the_requested_width(config, device):
     code = model.encode(x)
     if not isinstance(code, torch.Tensor) or tuple(code.shape) != (6, code_size):
         got = tuple(code.shape) if isinstance(code, torch.Tensor) else type(code).__name__
+        width_wrong = isinstance(code, torch.Tensor) and code.dim() == 2 and len(code) == 6
         raise AssertionError(
             f"{what} returned {got}; expected the code of shape (6, {code_size}). Likely "
-            f"mistake: the code width is not code_size (a bottleneck as wide as the input "
-            f"lets the model learn the identity)."
+            + (
+                "mistake: the code width is not code_size (a bottleneck as wide as the input "
+                "lets the model learn the identity)."
+                if width_wrong
+                else "mistake: encode does not return the (batch, code_size) output of the "
+                "encoder (a reshape, a reduction over the batch, or a tuple returned)."
+            )
         )
     recon = model.decode(code)
     if tuple(recon.shape) != (6, in_features):
@@ -439,6 +445,7 @@ def test_stale_gradients_do_not_leak_into_the_step(device):
     gen = torch.Generator().manual_seed(32)
     for p in params:  # left over from an earlier batch
         p.grad = (torch.randn(p.shape, generator=gen, dtype=torch.float64) * 10).to(device)
+    old = [p.grad.clone() for p in params]
     optimizer = torch.optim.SGD(params, lr=0.1)
     seen = record_grads_at_step(optimizer, params)
     what = f"train_step(Autoencoder{config}, x, SGD) on a model whose .grad held old gradients"
@@ -447,18 +454,25 @@ def test_stale_gradients_do_not_leak_into_the_step(device):
         raise AssertionError(
             f"{what}: optimizer.step() was called {len(seen)} times; expected exactly once."
         )
-    for i, (g, e) in enumerate(zip(seen[0], fresh, strict=True)):
+    for i, (g, e, o) in enumerate(zip(seen[0], fresh, old, strict=True)):
         if g is None:
             raise AssertionError(
                 f"{what}: optimizer.step() saw .grad None for parameter {i}, so it updated "
-                f"nothing. Likely mistake: zero_grad() between backward() and step()."
+                f"nothing. Likely mistake: zero_grad() between backward() and step(), or no "
+                f"backward() on the loss before step()."
             )
+        stale = g.shape == e.shape and torch.allclose(g, e + o)
         assert_tensor_close(
             g,
             e,
             what=f"{what}: .grad of parameter {i} seen by optimizer.step()",
-            mistake="stale gradients were added to this batch's: backward() accumulates into "
-            ".grad, so call optimizer.zero_grad() before loss.backward().",
+            mistake="stale gradients were added to this batch's (the .grad seen is the old "
+            "one plus this batch's): backward() accumulates into .grad, so call "
+            "optimizer.zero_grad() before loss.backward()."
+            if stale
+            else "a gradient other than that of F.mse_loss(model(x), x) (mean over every "
+            "element) reached step(): another loss, reduction or target, or stale gradients "
+            "only partly cleared.",
         )
 
 

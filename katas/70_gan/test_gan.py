@@ -304,26 +304,56 @@ def test_loss_gradients_follow_the_formula(device):
             f"{what}: the loss has no graph. Likely mistake: .item(), .detach() or no_grad."
         )
     loss.backward()
+
+    def grad_blame(got, label, n, rest):
+        """Rebuild labels-swapped and mean-over-both-batches gradients; name a match."""
+        s = torch.sigmoid((real if label else fake).detach())
+        right = -(1 - s) if label else s
+        swapped = s if label else -(1 - s)
+        for value, why in (
+            (
+                swapped / n,
+                f"labels swapped: the {'real' if label else 'fake'} samples must "
+                f"carry label {label}.",
+            ),
+            (
+                right / (n + rest),
+                "one mean over both batches together: each batch needs its "
+                "own mean (averaged over the real batch alone, and the fake batch alone).",
+            ),
+        ):
+            if got.shape == value.shape and torch.allclose(got, value):
+                return why
+        return (
+            f"{'real' if label else 'fake'} samples must carry label {label}, averaged "
+            f"over the {'real' if label else 'fake'} batch alone."
+        )
+
     assert_tensor_close(
         real.grad,
         -(1 - torch.sigmoid(real.detach())) / 6,
         what=f"{what}: the gradient with respect to real_logits",
-        mistake="real samples must carry label 1, averaged over the real batch alone.",
+        mistake=grad_blame(real.grad, 1, 6, 4) if real.grad is not None else "",
     )
     assert_tensor_close(
         fake.grad,
         torch.sigmoid(fake.detach()) / 4,
         what=f"{what}: the gradient with respect to fake_logits",
-        mistake="fake samples must carry label 0, averaged over the fake batch alone.",
+        mistake=grad_blame(fake.grad, 0, 4, 6) if fake.grad is not None else "",
     )
     fake.grad = None
     g = kata.generator_loss(fake)
     g.backward()
+    saturating = -torch.sigmoid(fake.detach()) / 4
+    got = fake.grad
     assert_tensor_close(
-        fake.grad,
+        got,
         -(1 - torch.sigmoid(fake.detach())) / 4,
         what="generator_loss(fake_logits (4, 1)).backward(): the gradient",
-        mistake="the saturating loss log(1 - sigmoid(l)) has gradient -sigmoid(l) / B, which "
+        mistake="a gradient other than -(1 - sigmoid(l)) / B, the non-saturating loss "
+        "-log sigmoid(l) averaged over the batch (another reduction, or a sign)."
+        if got is None or got.shape != saturating.shape or not torch.allclose(got, saturating)
+        else "the saturating loss log(1 - sigmoid(l)) has gradient -sigmoid(l) / B, which "
         "vanishes exactly when the discriminator rejects the fakes; the non-saturating "
         "-log sigmoid(l) has -(1 - sigmoid(l)) / B.",
     )
@@ -409,21 +439,30 @@ def test_discriminator_step_clears_stale_gradients(device):
     gen = torch.Generator().manual_seed(31)
     for p in params:  # what a generator step's backward through D leaves behind
         p.grad = (torch.randn(p.shape, generator=gen, dtype=p.dtype) * 5).to(device)
+    old = [p.grad.clone() for p in params]
     d_opt = torch.optim.SGD(params, lr=0.1)
     seen = record_steps(d_opt, params)
     what = "discriminator_step(...) on a discriminator whose .grad held a generator step's"
     kata.discriminator_step(generator, discriminator, d_opt, real, noise)
     if len(seen) != 1:
         raise AssertionError(f"{what}: d_optimizer.step() was called {len(seen)} times, not once.")
-    for i, (g, e) in enumerate(zip(seen[0], fresh, strict=True)):
+    for i, (g, e, o) in enumerate(zip(seen[0], fresh, old, strict=True)):
         if g is None:
-            raise AssertionError(f"{what}: d_optimizer.step() saw .grad None for parameter {i}.")
+            raise AssertionError(
+                f"{what}: d_optimizer.step() saw .grad None for parameter {i}; expected the "
+                f"discriminator loss's gradient. Likely mistake: zero_grad() between "
+                f"backward() and step(), or no backward() before step()."
+            )
         assert_tensor_close(
             g,
             e,
             what=f"{what}: .grad of D's parameter {i} seen by d_optimizer.step()",
-            mistake="stale gradients: backward() adds into .grad, and the generator step's "
-            "backward passed through the discriminator; call d_optimizer.zero_grad() first.",
+            mistake="stale gradients: backward() adds into .grad (the .grad seen is the old one "
+            "plus this batch's), and the generator step's backward passed through the "
+            "discriminator; call d_optimizer.zero_grad() first."
+            if g.shape == e.shape and torch.allclose(g, e + o)
+            else "a gradient other than discriminator_loss(D(real), D(G(noise).detach()))'s: "
+            "another loss or batch, or stale gradients only partly cleared.",
         )
 
 
@@ -509,21 +548,29 @@ def test_generator_step_clears_stale_gradients(device):
     gen = torch.Generator().manual_seed(71)
     for p in params:  # what a discriminator step without detach leaves behind
         p.grad = (torch.randn(p.shape, generator=gen, dtype=p.dtype) * 5).to(device)
+    old = [p.grad.clone() for p in params]
     g_opt = torch.optim.SGD(params, lr=0.1)
     seen = record_steps(g_opt, params)
     what = "generator_step(...) on a generator whose .grad held old gradients"
     kata.generator_step(generator, discriminator, g_opt, noise)
     if len(seen) != 1:
         raise AssertionError(f"{what}: g_optimizer.step() was called {len(seen)} times, not once.")
-    for i, (g, e) in enumerate(zip(seen[0], fresh, strict=True)):
+    for i, (g, e, o) in enumerate(zip(seen[0], fresh, old, strict=True)):
         if g is None:
-            raise AssertionError(f"{what}: g_optimizer.step() saw .grad None for parameter {i}.")
+            raise AssertionError(
+                f"{what}: g_optimizer.step() saw .grad None for parameter {i}; expected the "
+                f"generator loss's gradient. Likely mistake: zero_grad() between backward() "
+                f"and step(), or no backward() before step()."
+            )
         assert_tensor_close(
             g,
             e,
             what=f"{what}: .grad of G's parameter {i} seen by g_optimizer.step()",
-            mistake="stale gradients: backward() adds into .grad; call g_optimizer.zero_grad() "
-            "before the generator's backward.",
+            mistake="stale gradients: backward() adds into .grad (the .grad seen is the old one "
+            "plus this batch's); call g_optimizer.zero_grad() before the generator's backward."
+            if g.shape == e.shape and torch.allclose(g, e + o)
+            else "a gradient other than generator_loss(D(G(noise)))'s: another loss or "
+            "batch, or stale gradients only partly cleared.",
         )
 
 

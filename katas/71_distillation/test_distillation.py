@@ -142,12 +142,16 @@ def test_soft_targets_are_stable_and_cut_from_the_graph(device):
         dtype=torch.float64,
         device=device,
     )
+    overflow = isinstance(got, torch.Tensor) and not bool(torch.isfinite(got).all())
     assert_tensor_close(
         got,
         expected,
         what=what,
         mistake="exp of a large logit overflows to inf (inf / inf is NaN): use torch.softmax, "
-        "which subtracts each row's maximum first.",
+        "which subtracts each row's maximum first."
+        if overflow
+        else "the values are finite but wrong: softmax over the classes (last dim) of "
+        "teacher / T, the division before the softmax.",
     )
     if got.requires_grad or got.grad_fn is not None:
         raise AssertionError(
@@ -237,7 +241,11 @@ def test_gradient_reaches_the_student_only(device):
     what = f"distillation_kl(student ({B}, {C}), teacher ({B}, {C}), T={T}).backward()"
     loss = kata.distillation_kl(student, teacher, T)
     if not isinstance(loss, torch.Tensor) or loss.grad_fn is None:
-        raise AssertionError(f"{what}: the loss has no graph back to the student's logits.")
+        raise AssertionError(
+            f"{what}: returned {type(loss).__name__} without a graph back to the student's "
+            f"logits; expected a 0-d tensor to backward through. Likely mistake: .item(), "
+            f".detach() or torch.no_grad() on the student's side."
+        )
     loss.backward()
     if teacher.grad is not None:
         raise AssertionError(
@@ -247,14 +255,25 @@ def test_gradient_reaches_the_student_only(device):
         )
     p_s = torch.softmax(student.detach() / T, dim=-1)
     p_t = torch.softmax(teacher.detach() / T, dim=-1)
+    expected = T * (p_s - p_t) / B
+    got = student.grad
+    # a wrong scale alone (reduction, T^2) keeps the direction: got = c * expected
+    scaled = False
+    if isinstance(got, torch.Tensor) and got.shape == expected.shape:
+        c = (got * expected).sum() / (expected * expected).sum()
+        scaled = bool(torch.allclose(got, c * expected, rtol=1e-6, atol=1e-12))
     assert_tensor_close(
-        student.grad,
-        T * (p_s - p_t) / B,
+        got,
+        expected,
         what=f"{what}: the gradient with respect to student_logits",
         rtol=1e-10,
         atol=1e-12,
         mistake="the gradient of T^2 * batchmean KL is T * (p_s - p_t) / B: another scale "
-        "means another reduction, or T^2 missing.",
+        "means another reduction, or T^2 missing."
+        if scaled
+        else "the gradient is not a multiple of T * (p_s - p_t) / B, so more than the scale "
+        "is wrong: F.kl_div(log_softmax(student / T), softmax(teacher / T)) with the "
+        "student's LOG-probabilities first, both divided by T.",
     )
 
 
@@ -389,7 +408,11 @@ def test_distillation_loss_trains_the_student_only(device):
             "detached."
         )
     if student.grad is None:
-        raise AssertionError("distillation_loss(...).backward() gave the student no gradient.")
+        raise AssertionError(
+            "distillation_loss(student (5, 3), teacher (5, 3), targets, T=2.0, alpha=0.5)"
+            ".backward() left student_logits.grad None; expected a gradient. Likely mistake: "
+            "the student's logits detached (or used under torch.no_grad())."
+        )
 
 
 @pytest.mark.task(3)

@@ -54,6 +54,26 @@ def ref_fgsm(model, x, y, eps):
     return torch.clamp(x + eps * torch.sign(input_grad(model, x, y)), 0, 1)
 
 
+def no_rise_blame(model, x, y, x_adv, eps):
+    """Why an attack did not raise the loss: a step down (rebuilt and compared), or no step."""
+    if torch.equal(x_adv, x):
+        return (
+            "x came back unchanged: no step taken (a zero step size, or the step added to a "
+            "copy that is not returned)."
+        )
+    down = ref_fgsm(model, x, y, -eps)
+    up = ref_fgsm(model, x, y, eps)
+    # the direction each element moved, against the FGSM direction
+    moved, ascent = (x_adv - x).sign(), (up - x).sign()
+    both = (moved != 0) & (ascent != 0)
+    if torch.allclose(x_adv, down) or (both.any() and (moved[both] == -ascent[both]).all()):
+        return "a step down the loss (x - eps * sign(grad)): that is gradient descent."
+    return (
+        "a step that does not follow sign(grad) of cross_entropy(model(x), y) with respect "
+        "to x (the gradient of another loss, or of another tensor, or taken in train mode)."
+    )
+
+
 def ref_pgd(model, x, y, eps, alpha, steps, start, project="original", step=None):
     """PGD by the formula; `project="none"` and `step` give wrong variants, for evidence."""
     xk = start.clone()
@@ -208,8 +228,8 @@ def test_fgsm_raises_the_loss(device):
     if not attacked > clean:
         raise AssertionError(
             f"fgsm(model, x (32, 8), y, eps=0.1): the loss in eval mode went from {clean:.4g} "
-            f"to {attacked:.4g}; an attack must raise it. Likely mistake: a step down the "
-            f"loss (x - eps * sign(grad)): that is gradient descent."
+            f"to {attacked:.4g}; an attack must raise it. Likely mistake: "
+            + no_rise_blame(model, x, y, x_adv, 0.1)
         )
 
 
@@ -233,8 +253,14 @@ def test_fgsm_leaves_the_model_as_it_was(mode, device):
         what=what,
         rtol=0,
         atol=1e-12,
-        mistake="attacking in train mode: dropout and batch statistics change the gradient; "
-        "the attack runs with model.eval().",
+        mistake=(
+            "attacking in train mode: dropout and batch statistics change the gradient; "
+            "the attack runs with model.eval(). Or a wrong FGSM step: "
+            "clamp(x + eps * sign(grad), 0, 1)."
+            if mode != "eval"
+            else "the model came in eval mode, so the attack either switched it to train "
+            "mode (model.train()), or took a wrong FGSM step: clamp(x + eps * sign(grad), 0, 1)."
+        ),
     )
 
 
@@ -463,14 +489,15 @@ def test_pgd_raises_the_loss_more_than_fgsm(device):
     if not attacked > clean:
         raise AssertionError(
             f"pgd(model, x (32, 8), y, eps=0.1, alpha=0.025, steps=10): the loss went from "
-            f"{clean:.4g} to {attacked:.4g}; an attack must raise it. Likely mistake: a step "
-            f"down the loss (x - alpha * sign(grad)): that is gradient descent."
+            f"{clean:.4g} to {attacked:.4g}; an attack must raise it. Likely mistake: "
+            + no_rise_blame(model, x, y, x_adv, 0.1).replace("eps * sign", "alpha * sign")
         )
     if not attacked > 0.9 * one_step:
         raise AssertionError(
             f"pgd(...) raised the loss from {clean:.4g} to {attacked:.4g} only; one FGSM step "
             f"of the same eps reaches {one_step:.4g}. Likely mistake: the step size or the "
-            f"number of steps is not used."
+            f"number of steps is not used, or each step is projected around the previous "
+            f"iterate (the steps cannot add up)."
         )
 
 
@@ -496,7 +523,11 @@ def test_pgd_leaves_the_model_and_x_as_they_were(mode, device):
         x.detach(), x_before, what=f"x after {what}", mistake="the attack changed the caller's x."
     )
     if x.grad is not None:
-        raise AssertionError(f"{what}: x.grad is now set; take gradients on a detached copy.")
+        raise AssertionError(
+            f"{what}: x.grad is now set; expected the caller's x.grad to stay None. Likely "
+            f"mistake: the gradient was taken with respect to the caller's x itself; take it "
+            f"on a detached copy."
+        )
     check_attack_result(got, x_before, 0.1, what)
 
 
@@ -559,6 +590,7 @@ def test_adversarial_train_step_equals_a_reference_step(optimizer_class, hyper, 
     for call in range(3):
         x, y = make_batch(device, seed=60 + call)
         x_before, y_before = x.clone(), y.clone()
+        buffers_before = [b.clone() for b in model.buffers()]
         eps, alpha, steps, seed = 0.1, 0.03, 4, 70 + call
         x_adv = ref_pgd(ref, x, y, eps, alpha, steps, random_start(x, eps, seed))
         ref_opt.zero_grad()
@@ -599,12 +631,17 @@ def test_adversarial_train_step_equals_a_reference_step(optimizer_class, hyper, 
             )
         for (name, p), q in zip(model.named_parameters(), ref.parameters(), strict=True):
             assert_tensor_close(p, q, what=f"{what}: parameter {name}", rtol=1e-10, atol=1e-12)
-        for (name, b), r in zip(model.named_buffers(), ref.buffers(), strict=True):
+        for (name, b), r, old in zip(
+            model.named_buffers(), ref.buffers(), buffers_before, strict=True
+        ):
             assert_tensor_close(
                 b,
                 r,
                 what=f"{what}: buffer {name}",
-                mistake="batch norm's running statistics must change in the training "
+                mistake="the buffer did not change at all: the training forward ran in eval "
+                "mode (restore the caller's train mode before the update)."
+                if torch.equal(b, old)
+                else "batch norm's running statistics must change in the training "
                 "forward only, not in the attack (attack in eval mode).",
             )
         assert_tensor_close(x, x_before, what=f"x after {what}", mistake="x was modified.")

@@ -145,7 +145,8 @@ def test_init_makes_two_tables_in_the_papers_range(device):
     if registered != {id(model.entities.weight), id(model.relations.weight)}:
         raise AssertionError(
             f"{what}.parameters() holds {len(registered)} tensors; expected exactly the two "
-            f"embedding weights."
+            f"embedding weights. Likely mistake: an extra nn.Parameter (or module), or the "
+            f"tables' weights replaced by tensors that are not the Embeddings' own."
         )
 
 
@@ -200,14 +201,26 @@ def test_scores_accept_non_contiguous_triples(device):
     )
     triples = wide[:, :3]  # (7, 3) with row stride 4: a view, not contiguous
     got = model(triples)
+    expected = torch.tensor(loop_scores(model, triples, 1), dtype=torch.float64, device=device)
+    if isinstance(got, torch.Tensor) and not torch.allclose(got.double(), expected):
+        # the same rows, contiguous: right there means only the strides are mishandled
+        with torch.no_grad():
+            contiguous = model(triples.contiguous())
+        strides = torch.allclose(contiguous.double(), expected, rtol=1e-12, atol=1e-12)
+    else:
+        strides = True
     assert_tensor_close(
         got,
-        torch.tensor(loop_scores(model, triples, 1), dtype=torch.float64, device=device),
+        expected,
         what="TransE(10, 4, 6, p=1)(triples (7, 3) non-contiguous, a column slice of (7, 4))",
         rtol=1e-12,
         atol=1e-12,
-        mistake="the triples were reshaped or flattened with .view(), which ignores strides; "
-        "index the columns with triples[:, 0], triples[:, 1], triples[:, 2].",
+        mistake="the same triples made contiguous score right, so the strides are ignored: "
+        "the triples read through their storage (as_strided, data_ptr, .storage()) instead "
+        "of indexing the columns with triples[:, 0], triples[:, 1], triples[:, 2]."
+        if strides
+        else "the scores are wrong for the contiguous copy too, so the score itself is: "
+        + score_evidence(got, model, triples, 1),
     )
 
 
@@ -425,7 +438,9 @@ def test_corrupt_replaces_one_side_and_keeps_the_relation(device):
     if changed < 0.9 * 500:  # expected 500 * 49 / 50 = 490; a draw equal to the old one is rare
         raise AssertionError(
             f"{what}: only {changed} of 500 rows differ from their triple; with 50 entities "
-            f"about 490 should (a redraw equal to the original has chance 1/50)."
+            f"about 490 should (a redraw equal to the original has chance 1/50). Likely "
+            f"mistake: only some rows corrupted, or the new entities drawn from a small "
+            f"range (not torch.randint(num_entities, ...))."
         )
 
 
@@ -538,7 +553,11 @@ def test_corrupt_filtered_never_returns_a_known_triple(device):
         )
     again = kata.corrupt(triples, 6, torch.Generator().manual_seed(4), known)
     if not torch.equal(negatives, again):
-        raise AssertionError(f"{what}, twice with the same seed, gave different negatives.")
+        raise AssertionError(
+            f"{what}, twice with the same seed, gave different negatives; expected equal ones. "
+            f"Likely mistake: the redraws of known rows use torch's global generator instead "
+            f"of the generator argument."
+        )
 
 
 @pytest.mark.task(3)

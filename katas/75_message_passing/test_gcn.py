@@ -160,14 +160,25 @@ def test_gcn_norm_appends_one_self_loop_per_node(device):
     what = f"gcn_norm(edge_index {tuple(edge_index.shape)}, num_nodes=7)"
     edges, weight = kata.gcn_norm(edge_index, 7)
     if not torch.equal(edge_index, before):
-        raise AssertionError(f"{what} changed the caller's edge_index.")
+        raise AssertionError(
+            f"{what} changed the caller's edge_index; expected it untouched. Likely mistake: "
+            f"an in-place op on it (or the self-loops written into it); build a new tensor."
+        )
     e = edge_index.shape[1]
     if tuple(edges.shape) != (2, e + 7):
+        got_e = edges.shape[1] if edges.dim() == 2 else None
+        if got_e == e:
+            why = "no self-loops added (isolated nodes then lose their own features)."
+        elif got_e is not None and e < got_e < e + 7:
+            why = (
+                "a self-loop already in edge_index counted as the added one (or nodes "
+                "skipped); add one self-loop for every node, whatever edge_index holds."
+            )
+        else:
+            why = "edges not edge_index followed by one self-loop per node."
         raise AssertionError(
             f"{what} returned edges {tuple(edges.shape)}; expected (2, E + N) = (2, {e + 7}): "
-            f"the E edges, then one self-loop i -> i per node. Likely mistake: no self-loops "
-            f"added (isolated nodes then lose their own features), or a self-loop already in "
-            f"edge_index counted as the added one."
+            f"the E edges, then one self-loop i -> i per node. Likely mistake: {why}"
         )
     loops = torch.arange(7, device=device).repeat(2, 1)
     if not torch.equal(edges[:, :e], edge_index) or not torch.equal(edges[:, e:], loops):
@@ -311,13 +322,24 @@ def test_propagate_takes_non_contiguous_x(device):
     x = torch.randn(5, 8, generator=gen, dtype=F64).to(device).T  # (8, 5), not contiguous
     what = "propagate(x (8, 5) non-contiguous (a transpose), edge_index (2, 16), edge_weight)"
     got = kata.propagate(x, edge_index, weight)
+    expected = weighted_dense(edge_index, weight, 8).to(device) @ x
+    strides = True
+    if isinstance(got, torch.Tensor) and got.shape == expected.shape:
+        if not torch.allclose(got, expected, rtol=1e-12, atol=1e-12):
+            # the same x, contiguous: right there means only the strides are mishandled
+            again = kata.propagate(x.contiguous(), edge_index, weight)
+            strides = torch.allclose(again, expected, rtol=1e-12, atol=1e-12)
     assert_tensor_close(
         got,
-        weighted_dense(edge_index, weight, 8).to(device) @ x,
+        expected,
         what=what,
         rtol=1e-12,
         atol=1e-12,
-        mistake="x.view(...) on a non-contiguous x, or its strides ignored.",
+        mistake="x.contiguous() gives the right result, so the strides are ignored (x read "
+        "through its storage or as_strided); gather rows with x[source] or index_select."
+        if strides
+        else "wrong for a contiguous copy of x too: out[i] = sum over edges j -> i of "
+        "w * x[j] (see the dense-product test).",
     )
 
 
@@ -345,7 +367,10 @@ def test_propagate_gradients_equal_the_dense_version(device):
     ((dense @ x_ref) * probe).sum().backward()
     for name, got, ref in (("x", x, x_ref), ("edge_weight", weight, w_ref)):
         if got.grad is None:
-            raise AssertionError(f"{what}: {name}.grad is None; the output must depend on it.")
+            raise AssertionError(
+                f"{what}: {name}.grad is None after backward; expected a gradient: the output "
+                f"must depend on {name}. Likely mistake: {name} detached (or .data) inside."
+            )
         assert_tensor_close(
             got.grad,
             ref.grad,
@@ -433,11 +458,21 @@ def test_gcn_conv_registers_its_parameters(device):
             f"[-{bound:.3f}, {bound:.3f}] (sqrt(6 / (fan_in + fan_out)))."
         )
     if not isinstance(bias, nn.Parameter) or tuple(bias.shape) != (20,):
-        raise AssertionError(f"{what}.bias should be an nn.Parameter of shape (20,).")
+        raise AssertionError(
+            f"{what}.bias is {type(bias).__name__} {getattr(bias, 'shape', '')}; expected an "
+            f"nn.Parameter of shape (20,)."
+        )
     if bool(bias.detach().ne(0).any()):
-        raise AssertionError(f"{what}.bias should start at zeros.")
+        raise AssertionError(
+            f"{what}.bias has nonzero values (largest |b| {bias.detach().abs().max():.3g}); "
+            f"expected zeros at the start. Likely mistake: a random init (torch.randn, or "
+            f"reset_parameters of an nn.Linear) instead of nn.init.zeros_."
+        )
     if {id(p) for p in conv.parameters()} != {id(weight), id(bias)}:
-        raise AssertionError(f"{what}.parameters() should be exactly weight and bias.")
+        raise AssertionError(
+            f"{what}.parameters() holds {len(list(conv.parameters()))} tensors; expected "
+            f"exactly weight and bias. Likely mistake: an inner nn.Linear kept besides them."
+        )
     plain = kata.GCNConv(3, 4, bias=False)
     if plain.bias is not None or len(list(plain.parameters())) != 1:
         raise AssertionError(

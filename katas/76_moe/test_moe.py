@@ -128,8 +128,9 @@ def test_top_k_route_breaks_ties_toward_the_lower_expert(device):
         raise AssertionError(
             f"{what}: row {row} with logits {logits[row].tolist()} chose experts "
             f"{experts[row].tolist()}; expected {want[row].tolist()} (ties go to the lower "
-            f"expert index). Likely mistake: torch.topk, which makes no promise about ties; "
-            f"use torch.sort(logits, dim=1, descending=True, stable=True)."
+            f"expert index). Likely mistake: torch.topk, which makes no promise about ties "
+            f"(nor does torch.sort without stable=True); use torch.sort(logits, dim=1, "
+            f"descending=True, stable=True)."
         )
 
 
@@ -377,7 +378,11 @@ def test_dispatch_buffer_carries_the_graph_of_x(device):
     what = "dispatch(x (10, 5) requiring grad, experts (10, 2), 4, capacity=3), then backward"
     buffer, _ = kata.dispatch(x, experts, 4, 3)
     if buffer.grad_fn is None:
-        raise AssertionError(f"{what}: the buffer carries no graph of x (detach or .data?).")
+        raise AssertionError(
+            f"{what}: the buffer carries no graph of x (requires_grad False); expected one, so "
+            f"that the experts' gradients reach x. Likely mistake: x detached (or .data), or "
+            f"the buffer filled under torch.no_grad()."
+        )
     (buffer * probe).sum().backward()
     want = torch.zeros_like(x0)
     for i, row in enumerate(loop_dispatch(experts, 4, 3)):
@@ -503,7 +508,10 @@ def test_combine_carries_the_graph_of_expert_out_and_weights(device):
     ((ref_w * kept).unsqueeze(-1) * rows).sum(1).mul(probe).sum().backward()
     for name, got, ref in (("expert_out", expert_out, ref_out), ("weights", weights, ref_w)):
         if got.grad is None:
-            raise AssertionError(f"{what}: {name}.grad is None; the output must depend on it.")
+            raise AssertionError(
+                f"{what}: {name}.grad is None after backward; expected a gradient: the output "
+                f"must depend on {name}. Likely mistake: {name} detached (or .data) inside."
+            )
         assert_tensor_close(
             got.grad,
             ref.grad,
@@ -729,12 +737,15 @@ def test_moe_aux_loss_alone_teaches_a_skewed_router_to_balance(device):
         return torch.bincount(experts.flatten(), minlength=4).max().item() / 128
 
     start = busiest_share()
+    reached = True  # did the aux loss's gradient reach the router at every step?
     for _ in range(40):  # plain SGD on the router, aux loss only
         _, aux_loss, _ = model(x)
         if not aux_loss.requires_grad:
+            reached = False
             break
         (grad,) = torch.autograd.grad(aux_loss, weight, allow_unused=True)
-        if grad is None:
+        if grad is None or not bool(grad.ne(0).any()):
+            reached = False
             break
         with torch.no_grad():
             weight -= 5.0 * grad
@@ -743,6 +754,12 @@ def test_moe_aux_loss_alone_teaches_a_skewed_router_to_balance(device):
         raise AssertionError(
             f"40 SGD steps (lr 5.0) on aux_loss alone moved the busiest expert's share of 128 "
             f"tokens from {start:.0%} to {end:.0%}; a working load-balancing loss brings it to "
-            f"60% or less: the router never balances. Likely mistake: the loss's gradient "
-            f"does not reach the router (detached logits or probabilities)."
+            f"60% or less: the router never balances. Likely mistake: "
+            + (
+                "the loss's gradient does not reach the router (detached logits or probabilities)."
+                if not reached
+                else "the gradient reaches the router but points the wrong way: f_i (the "
+                "counts) must be a constant and P_i (the mean softmax) carry the gradient, "
+                "loss = E * sum_i f_i * P_i, not its negative."
+            )
         )

@@ -276,7 +276,8 @@ def test_inner_adapt_zero_steps_returns_the_start(device):
     if not isinstance(adapted, dict) or any(adapted.get(n) is not params[n] for n in params):
         raise AssertionError(
             "inner_adapt(..., steps=0) should return the starting tensors themselves (a dict "
-            "holding the same objects): zero steps change nothing."
+            "holding the same objects): zero steps change nothing. Likely mistake: the "
+            "params cloned (or detached) before the loop, or the dict rebuilt with new tensors."
         )
     assert_raises(
         ValueError,
@@ -345,15 +346,26 @@ def test_inner_adapt_uses_autograd_grad_on_a_dict_with_functional_call(device):
     what = "inner_adapt(model, params != the model's own values, support, mse_loss, 0.1, 1)"
     adapted = call("inner_adapt", what, model, params, sx, sy, F.mse_loss, 0.1, 1)
     want = hand_adapt({n: t + 0.1 for n, t in theta.items()}, sx, sy, 0.1, 1)
+    # the same step with the gradient taken at the model's own values: params - lr * g(theta)
+    own = {n: t + 0.1 for n, t in hand_adapt(theta, sx, sy, 0.1, 1).items()}
     for name in NAMES:
+        got = adapted[name]
+        used_own = (
+            isinstance(got, torch.Tensor)
+            and got.shape == own[name].shape
+            and torch.allclose(got.detach(), own[name].detach(), rtol=1e-10, atol=1e-12)
+        )
         assert_tensor_close(
-            adapted[name],
+            got,
             want[name],
             what=f"{what}: adapted[{name!r}]",
             rtol=1e-10,
             atol=1e-12,
             mistake="the loss was computed with the model's own parameters, not the params "
-            "dict: torch.func.functional_call(model, params, (support_x,)).",
+            "dict: torch.func.functional_call(model, params, (support_x,))."
+            if used_own
+            else "not one gradient step from the given params: params[n] - inner_lr * "
+            "(the gradient of the loss of functional_call(model, params, (support_x,))).",
         )
 
 

@@ -222,9 +222,11 @@ def test_returns_to_go_at_gamma_zero_and_one(device):
         what="returns_to_go(rewards (3, 6), gamma=0.0)",
         rtol=0,
         atol=0,
-        mistake="with gamma = 0 each return is its own reward. NaN or inf here: a discount "
-        "matrix gamma ** (k - t) evaluated for k < t (0 ** negative = inf, times a 0 mask = "
-        "NaN); build only the powers you need.",
+        mistake="NaN or inf at gamma = 0: a discount matrix gamma ** (k - t) evaluated for "
+        "k < t (0 ** negative = inf, times a 0 mask = NaN); build only the powers you need."
+        if isinstance(got, torch.Tensor) and not bool(torch.isfinite(got).all())
+        else "with gamma = 0 each return is its own reward (G_t = r_t + 0 * G_{t+1}): "
+        "later rewards leak in, or the returns are shifted by one step.",
     )
     if got.untyped_storage().data_ptr() == rewards.untyped_storage().data_ptr():
         raise AssertionError(
@@ -655,8 +657,9 @@ def test_actions_are_sampled_from_the_policy(device):
     if bool((actions == actions[0]).all()):
         raise AssertionError(
             f"{what}: all 64 actions of the first step were arm {int(actions[0])}, from a "
-            f"uniform policy. Likely mistake: actions chosen by argmax (no exploration): sample "
-            f"them with torch.multinomial."
+            f"uniform policy. Likely mistake: actions chosen by argmax (no exploration), or "
+            f"one sample repeated for the whole batch: sample all of them with "
+            f"torch.multinomial(probs, batch_size, replacement=True)."
         )
     uniform = torch.softmax(torch.zeros(5, dtype=torch.float64), 0)
     expected = torch.multinomial(uniform, 64, True, generator=torch.Generator().manual_seed(42))
@@ -691,7 +694,10 @@ def test_training_equals_a_reference_loop(device):
                     break
         assert_tensor_close(got, expected, what=what, rtol=1e-9, atol=1e-12, mistake=mistake)
         if got.requires_grad:
-            raise AssertionError(f"{what} returned logits that require grad; return them detached.")
+            raise AssertionError(
+                f"{what} returned logits that require grad; expected a detached tensor. Likely "
+                f"mistake: theta (the trained leaf) returned as it is; return theta.detach()."
+            )
 
 
 @pytest.mark.task(4)
@@ -737,4 +743,8 @@ def test_returns_new_detached_logits_on_the_bandits_device(device):
         mistake="theta starts at zeros (a uniform policy), in means's dtype, on its device.",
     )
     if got.requires_grad:
-        raise AssertionError("train_bandit(..., steps=0) returned logits that require grad.")
+        raise AssertionError(
+            "train_bandit(..., steps=0) returned logits that require grad; expected a detached "
+            "tensor. Likely mistake: theta (the trained leaf) returned as it is; return "
+            "theta.detach()."
+        )

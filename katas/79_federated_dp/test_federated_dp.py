@@ -134,7 +134,11 @@ def check_model_untouched(model, before, what, changed="the model must be left a
     __tracebackhide__ = True
     after = model_state(model)
     if after["modes"] != before["modes"]:
-        raise AssertionError(f"{what}: the training flags changed; leave the model's mode alone.")
+        raise AssertionError(
+            f"{what}: the training flags changed; expected the model's mode as it was. Likely "
+            f"mistake: model.eval() or model.train() on the caller's model without restoring "
+            f"each submodule's flag."
+        )
     for (n, v, flag), (_, now, now_flag) in zip(before["params"], after["params"], strict=True):
         if flag != now_flag or not torch.equal(v, now):
             raise AssertionError(
@@ -228,7 +232,14 @@ def test_frozen_parameters_are_left_out(device):
     got = kata.per_sample_grads(model, F.cross_entropy, x, y)
     what = "per_sample_grads(model whose '0.bias' is frozen, cross_entropy, inputs (7, 5), y)"
     check_keys(got, expected, what)
-    check_dicts(got, expected, what, mistake="frozen parameters take part in the forward pass.")
+    check_dicts(
+        got,
+        expected,
+        what,
+        mistake="the frozen parameter left out of the forward (it still takes part, only "
+        "without a gradient), or gradients paired with the wrong names (a zip over all "
+        "parameters while the gradients cover only those that require grad).",
+    )
 
 
 @pytest.mark.task(1)
@@ -247,7 +258,11 @@ def test_per_sample_grads_leave_the_model_alone(mode, device):
     check_model_untouched(model, before, what)
     assert_tensor_close(x.detach(), x_before, what=f"inputs after {what}", rtol=0, atol=0)
     if x.grad is not None:
-        raise AssertionError(f"{what}: inputs.grad is now set; the inputs must be left alone.")
+        raise AssertionError(
+            f"{what}: inputs.grad is now set; expected it to stay None (the inputs must be "
+            f"left alone). Likely mistake: loss.backward() on a loss of the caller's inputs; "
+            f"torch.func.grad returns the gradients and writes no .grad."
+        )
 
 
 @pytest.mark.task(1)
@@ -362,7 +377,11 @@ def test_every_sample_is_within_the_bound_and_small_ones_are_unchanged(device):
                     "leaves it alone.",
                 )
         elif abs(after[i] - 1.0) > 1e-9:
-            raise AssertionError(f"{what}: expected norm 1.0 after clipping, got {after[i]:.6g}.")
+            raise AssertionError(
+                f"{what}: had norm {before[i]:.4g} > 1.0 before clipping, so expected norm 1.0 "
+                f"after, got {after[i]:.6g}. Likely mistake: a factor other than "
+                f"max_norm / norm_i (an eps added to the norm, or another sample's norm)."
+            )
 
 
 @pytest.mark.task(2)

@@ -117,9 +117,16 @@ def check_image(got, height, width, what):
     __tracebackhide__ = True
     if not isinstance(got, torch.Tensor) or got.shape != (height, width):
         shape = tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__
+        transposed = shape == (width, height) and height != width
         raise AssertionError(
             f"{what} returned {shape}; expected ({height}, {width}): rows (y) first, then "
-            f"columns (x). Likely mistake: meshgrid with indexing='xy', which gives (W, H)."
+            f"columns (x). Likely mistake: "
+            + (
+                "meshgrid with indexing='xy', which gives (W, H)."
+                if transposed
+                else "an image not built from pixel_centers(height, width) (a reduction "
+                "over the wrong dimension, or a broadcast of the two coordinates)."
+            )
         )
 
 
@@ -231,9 +238,10 @@ def test_soft_disc_has_gradients_for_every_parameter(case, center, radius, devic
     check_image(got, H, W, what)
     if not got.requires_grad:
         raise AssertionError(
-            f"{what} returned an image with no gradient. Likely mistake: a hard threshold "
-            f"(a comparison such as d <= radius): it is flat almost everywhere, so nothing "
-            f"can be fitted; use sigmoid(d / temperature)."
+            f"{what} returned an image with no gradient (requires_grad False, although center "
+            f"and radius require grad). Likely mistake: a hard threshold (a comparison such as "
+            f"d <= radius): it is flat almost everywhere, so nothing can be fitted; use "
+            f"sigmoid(d / temperature). Or center and radius detached (.item(), torch.no_grad())."
         )
     # a loss that pulls the disc to the right, down, and larger
     weights = loop_centers(H, W).to(device)[..., 0] + loop_centers(H, W).to(device)[..., 1]
@@ -264,7 +272,8 @@ def test_gradient_is_finite_where_a_pixel_centre_is_the_disc_centre(device):
         raise AssertionError(
             f"{what}: d coverage.sum() / d center = {grad_c.tolist()}. Likely mistake: the "
             f"distance as sqrt(dx ** 2 + dy ** 2) (or torch.hypot), whose gradient at 0 is "
-            f"0 / 0 = NaN; torch.linalg.vector_norm's gradient at 0 is 0."
+            f"0 / 0 = NaN, or another division by the distance; torch.linalg.vector_norm's "
+            f"gradient at 0 is 0."
         )
     assert_tensor_close(
         got, loop_disc(c, r, H, W, 0.5).to(device), what=what, rtol=1e-10, atol=1e-12
@@ -284,7 +293,10 @@ def test_soft_disc_dtype_device_and_inputs(device):
         mistake="keep center's dtype (float32) and device.",
     )
     if center.grad is not None or radius.grad is not None:
-        raise AssertionError(f"{what} wrote .grad; it returns the image and leaves backward alone.")
+        raise AssertionError(
+            f"{what} wrote .grad of center or radius; expected none: it returns the image and "
+            f"leaves backward to the caller. Likely mistake: a backward() inside."
+        )
     assert_tensor_close(center.detach(), torch.tensor([3.0, 2.0], device=device), what="center")
 
 
@@ -495,7 +507,10 @@ def test_fit_equals_a_reference_descent(device):
             g, e, what=f"{what}: fitted {name}", rtol=1e-10, atol=1e-12, mistake=mistake
         )
         if g.requires_grad:
-            raise AssertionError(f"{what}: the fitted {name} requires grad; return it detached.")
+            raise AssertionError(
+                f"{what}: the fitted {name} requires grad; expected a detached tensor. Likely "
+                f"mistake: the optimised leaf returned as it is; return p.detach()."
+            )
 
 
 @pytest.mark.task(4)
@@ -543,7 +558,9 @@ def test_fit_recovers_a_triangle(device):
         raise AssertionError(
             f"fit_shape(soft_triangle on a {height} x {width} image, steps=60, lr=100): "
             f"fitted vertices {[[round(c, 2) for c in row] for row in v.tolist()]}, target "
-            f"{true_v.tolist()} (error {error:.3f} px, allowed 0.05)."
+            f"{true_v.tolist()} (error {error:.3f} px, allowed 0.05). Likely mistake: the "
+            f"loss summed instead of averaged (steps too large), the update's sign, or a "
+            f"triangle coverage whose gradient vanishes (a hard inside test, a clamp)."
         )
 
 
@@ -607,7 +624,10 @@ def test_fit_leaves_its_arguments_alone(device):
         g.untyped_storage().data_ptr() == p.untyped_storage().data_ptr()
         for g, p in zip(got, (center, radius), strict=True)
     ):
-        raise AssertionError(f"{what} returned the caller's own tensors; return new ones.")
+        raise AssertionError(
+            f"{what} returned the caller's own tensors; expected new ones. Likely mistake: the "
+            f"parameters optimised (or returned) without p.detach().clone() first."
+        )
 
 
 @pytest.mark.task(4)

@@ -154,8 +154,14 @@ def check_model_untouched(model, before, what):
     for (n, v, flag), (_, now, now_flag) in zip(before["params"], after["params"], strict=True):
         if flag != now_flag or not torch.equal(v, now):
             raise AssertionError(
-                f"{what}: parameter {n} changed (value or requires_grad). Likely mistake: "
-                f"freezing the parameters for the attribution and not restoring them."
+                f"{what}: parameter {n} changed ("
+                + (
+                    f"requires_grad {flag} -> {now_flag}). Likely mistake: freezing the "
+                    f"parameters for the attribution and not restoring them."
+                    if flag != now_flag
+                    else "its values). Likely mistake: an in-place change of the model's "
+                    "weights (an optimizer step, or an op on p.data); attribution only reads."
+                )
             )
     for (n, g), (_, now) in zip(before["grads"], after["grads"], strict=True):
         if (g is None) != (now is None) or (g is not None and not torch.equal(g, now)):
@@ -192,7 +198,11 @@ def check_x_untouched(x, before, flag, what):
 def check_detached(got, what):
     __tracebackhide__ = True
     if isinstance(got, torch.Tensor) and (got.requires_grad or got.grad_fn is not None):
-        raise AssertionError(f"{what} returned a tensor that requires grad; return it detached.")
+        raise AssertionError(
+            f"{what} returned a tensor that requires grad; expected a detached one. Likely "
+            f"mistake: the gradient taken with create_graph=True, or attributions computed "
+            f"from x_copy without .detach()."
+        )
 
 
 # ----------------------------------------------------------------------------- task 1
@@ -313,7 +323,8 @@ def test_saliency_is_per_sample(device):
             rtol=1e-10,
             atol=1e-12,
             mistake="the rows of a batch depend on each other: batch norm in train mode "
-            "uses the batch's statistics; compute in eval mode.",
+            "uses the batch's statistics (compute in eval mode), or the attributions were "
+            "normalised over the whole batch (one max or sum for all rows).",
         )
 
 
