@@ -196,9 +196,21 @@ def check_counts(mistakes, expected, what, extra=""):
             "(count += wrong, with wrong a tensor): use int(...) or count += 1."
         )
     if mistakes != expected:
+        running = [sum(expected[: i + 1]) for i in range(len(expected))]
+        if len(expected) > 1 and mistakes == running:
+            cause = (
+                "the count is not reset to 0 at the start of each epoch (it is a running total)."
+            )
+        elif mistakes == expected[:-1]:
+            cause = (
+                "the last epoch (the clean one, or the last of max_epochs) is not recorded: "
+                "append the epoch's count before checking whether to stop."
+            )
+        else:
+            cause = TRAIN_MISTAKE
         raise AssertionError(
             f"{what} returned updates per epoch {mistakes}, expected {expected}{extra}. "
-            f"Likely mistake: {TRAIN_MISTAKE}"
+            f"Likely mistake: {cause}"
         )
 
 

@@ -252,7 +252,15 @@ def test_functional_gradients_reach_the_given_tensors(device):
     ]
     x = random_input(sizes, 11, device)
     what = "mlp_functional(x, params).sum().backward()"
-    run(kata.mlp_functional, what, x, params).sum().backward()
+    out = run(kata.mlp_functional, what, x, params)
+    if not isinstance(out, torch.Tensor) or not out.requires_grad:
+        raise AssertionError(
+            f"mlp_functional(x, params) with params that require grad returned "
+            f"{type(out).__name__} that does not require grad, so backward left no .grad on "
+            f"the given tensors. Likely mistake: the weights were detached or copied "
+            f"(.detach(), .data, torch.tensor(w)), or the forward ran under torch.no_grad()."
+        )
+    out.sum().backward()
     leaves = [(w.detach().requires_grad_(True), b.detach().requires_grad_(True)) for w, b in params]
     reference(x, leaves).sum().backward()
     for i, ((w, b), (rw, rb)) in enumerate(zip(params, leaves, strict=True)):

@@ -325,6 +325,7 @@ def test_channel_mismatch_raises_value_error(device):
         ((1, 1, 3, 3), (1, 1, 5, 5), {}),  # the kernel is larger than the input
         ((2, 2, 4, 6), (1, 2, 2, 2), {"dilation": (4, 1)}),  # the dilated kernel is too tall
         ((1, 1, 3, 8), (1, 1, 6, 2), {"padding": (1, 0)}),  # padded height 5 < kernel 6
+        ((1, 1, 8, 3), (1, 1, 2, 6), {"padding": (0, 1)}),  # padded width 5 < kernel 6
     ],
 )
 def test_empty_output_raises_value_error(x_shape, w_shape, kwargs, device):
@@ -447,5 +448,9 @@ def test_module_backward_fills_parameter_grads(device):
     for name in ("weight", "bias"):
         got = getattr(mine, name).grad
         if got is None:
-            raise AssertionError(f"after backward, Conv2d.{name}.grad is None: not a Parameter?")
+            raise AssertionError(
+                f"after Conv2d(2, 3, 3, padding=1)(x).pow(2).sum().backward(), Conv2d.{name}.grad "
+                f"is None, expected a gradient. Likely mistake: {name} is not an nn.Parameter, or "
+                f"forward uses a detached copy of it (.data, .detach())."
+            )
         assert_tensor_close(got, getattr(ref, name).grad, what=f"Conv2d.{name}.grad", **TIGHT)

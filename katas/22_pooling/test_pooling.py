@@ -28,7 +28,7 @@ TIGHT = {"rtol": 1e-10, "atol": 1e-10}
 POOL_MISTAKE = (
     "stride defaults to kernel_size (not 1); unfold's rows are channel-major, so split them "
     "as (N, C, kH * kW, L), never (N, kH * kW, C, L); each spatial dim has its own kernel, "
-    "stride, padding and dilation."
+    "stride, padding and dilation, and F.unfold must get the dilation too."
 )
 MAX_PAD_MISTAKE = (
     "the border windows were padded with zeros (F.unfold's padding): for negative inputs "
@@ -87,7 +87,8 @@ def call(name, what, *args, **kwargs):
     except ValueError as err:
         raise AssertionError(
             f"{what} raised ValueError ({err}), but these settings are legal (torch accepts "
-            f"them). Likely mistake: {PAD_CHECK_MISTAKE}"
+            f"them). Likely mistake: {PAD_CHECK_MISTAKE} Or: the empty-output check "
+            f"computes H_out or W_out differently from torch's floor formula."
         ) from err
 
 

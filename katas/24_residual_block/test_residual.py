@@ -154,10 +154,14 @@ def check_shortcut_kind(block, in_channels, out_channels, stride):
     convs = [m for m in shortcut.modules() if isinstance(m, nn.Conv2d)] if shortcut else []
     norms = [m for m in shortcut.modules() if isinstance(m, nn.BatchNorm2d)] if shortcut else []
     if len(convs) != 1 or len(norms) != 1:
+        cause = (
+            "the projection is needed when the channels OR the stride change."
+            if not convs
+            else "the projection is one 1x1 Conv2d followed by BatchNorm2d (no more, no less)."
+        )
         raise AssertionError(
             f"{what}.shortcut should be a projection, Sequential(Conv2d 1x1, BatchNorm2d); got "
-            f"{shortcut!r}. Likely mistake: the projection is needed when the channels OR the "
-            f"stride change."
+            f"{shortcut!r}. Likely mistake: {cause}"
         )
     (conv,) = convs
     if conv.kernel_size != (1, 1) or conv.stride != (stride, stride) or conv.bias is not None:
