@@ -27,8 +27,19 @@ def random_tensor(gen: torch.Generator, device, dtype, shape) -> torch.Tensor:
 
 def _describe(t: torch.Tensor, what: str) -> dict:
     __tracebackhide__ = True
+    before = _snapshot(t)
     try:
         info = kata.describe(t)
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        if "view size is not compatible" not in str(err):
+            raise
+        raise AssertionError(
+            f"{what} raised RuntimeError: {err}. Likely mistake: t.view(...) (to count the "
+            f"elements, say) on a non-contiguous tensor, which view() refuses; t.numel() and "
+            f"t.dim() work on any tensor."
+        ) from err
     except TypeError as err:
         if "len() of a 0-d tensor" not in str(err):
             raise
@@ -38,7 +49,27 @@ def _describe(t: torch.Tensor, what: str) -> dict:
         ) from err
     if not isinstance(info, dict):
         raise AssertionError(f"{what} should return a dict, got {type(info).__name__}.")
+    changed = [key for key, value in _snapshot(t).items() if value != before[key]]
+    if changed:
+        raise AssertionError(
+            f"{what} changed the caller's t: its {', '.join(changed)}. describe() only reads "
+            f"attributes. Likely mistake: an in-place call on t (a method ending in _, such as "
+            f"unsqueeze_ or requires_grad_)."
+        )
     return info
+
+
+def _snapshot(t: torch.Tensor) -> dict:
+    """What describe(t) must leave as it was: t's metadata, flags and values."""
+    dense = t if t.layout == torch.strided else t.to_dense()
+    return {
+        "shape": tuple(t.shape),
+        "strides": t.stride() if t.layout == torch.strided else None,
+        "dtype": t.dtype,
+        "device": t.device,
+        "requires_grad": t.requires_grad,
+        "values": dense.detach().cpu().tolist(),
+    }
 
 
 def _check_info(info: dict, t: torch.Tensor, what: str) -> None:
@@ -58,17 +89,41 @@ def _check_info(info: dict, t: torch.Tensor, what: str) -> None:
     kinds = {"shape": tuple, "dtype": torch.dtype, "device": torch.device, "layout": torch.layout}
     for key, kind in kinds.items():
         if not isinstance(info[key], kind):
+            got = info[key]
             raise AssertionError(
-                f"{what}[{key!r}] is {info[key]!r} of type {type(info[key]).__name__}, expected "
+                f"{what}[{key!r}] is {got!r} of type {type(got).__name__}, expected "
                 f"a {kind.__module__}.{kind.__name__} ({expected[key]!r}). Likely mistake: "
-                f"str() of the attribute; report the torch.device / torch.dtype object itself."
+                + (
+                    "str() of the attribute (or t.device.type, t.type()); report the "
+                    "torch.device / torch.dtype / torch.layout object itself."
+                    if isinstance(got, str)
+                    else "list(t.shape), a list; tuple(t.shape) is the tuple asked for."
+                    if key == "shape" and isinstance(got, list)
+                    else f"reading the wrong attribute; t.{key} is the {kind.__name__}."
+                )
             )
     for key in ("ndim", "numel"):
-        if type(info[key]) is not int:
+        got = info[key]
+        if type(got) is not int:
+            method = {"ndim": "dim", "numel": "numel"}[key]
             raise AssertionError(
-                f"{what}[{key!r}] is {info[key]!r} of type {type(info[key]).__name__}, "
+                f"{what}[{key!r}] is {got!r} of type {type(got).__name__}, "
                 f"expected the Python int {expected[key]}."
+                + (
+                    f" Likely mistake: t.{method} without the call parentheses: the bound "
+                    f"method, not its result; t.{method}() is the int."
+                    if callable(got)
+                    else " Likely mistake: np.prod(t.shape) (or another NumPy call), which gives "
+                    "a NumPy scalar, and the float 1.0 for a 0-d tensor's shape (); "
+                    "t.numel() is a Python int."
+                    if type(got).__module__ == "numpy"
+                    else " Likely mistake: a tensor (torch.tensor(t.shape).prod(), say); "
+                    "t.numel() is a Python int."
+                    if isinstance(got, torch.Tensor)
+                    else ""
+                )
             )
+    first = int(t.shape[0]) if t.dim() else None  # what len(t) gives
     for key, value in expected.items():
         if info[key] != value:
             raise AssertionError(
@@ -76,9 +131,15 @@ def _check_info(info: dict, t: torch.Tensor, what: str) -> None:
                 + {
                     "layout": "a hard-coded layout (or one chosen by t.is_sparse, which is "
                     "False for CSR); read t.layout.",
-                    "numel": "counting only the first dimension; numel() is the product.",
+                    "numel": "counting only the first dimension (len(t) is "
+                    f"{first}); numel() is the product of the sizes."
+                    if info[key] == first
+                    else "a count other than the product of the sizes (the storage's size, "
+                    "a sparse tensor's stored values); t.numel() is the product.",
                     "ndim": "len(t) is the size of the first dimension; the number of "
-                    "dimensions is t.dim() (or t.ndim).",
+                    "dimensions is t.dim() (or t.ndim)."
+                    if info[key] == first
+                    else "reading the wrong attribute; the number of dimensions is t.dim().",
                 }.get(key, "reading the wrong attribute.")
             )
 
@@ -156,17 +217,38 @@ def test_from_list_infers_dtype_and_keeps_values(seed, kind, dtype, device):
         raise AssertionError(
             f"{what} gave dtype {got.dtype}, expected {dtype}. Likely mistake: "
             + (
-                "torch.Tensor(data), which always makes float32 (the default dtype); "
-                "torch.tensor(data) infers the dtype from the values."
+                "torch.Tensor(data), which always makes float32 (the default dtype), or a "
+                "dtype=torch.float32; torch.tensor(data) infers the dtype from the values."
                 if got.dtype == torch.float32
                 else "a detour through NumPy (NumPy infers float64 for Python floats, and "
                 "torch.from_numpy / torch.as_tensor keep it), or a dtype=torch.float64; "
                 "torch.tensor(data) gives the default float dtype."
                 if got.dtype == torch.float64
-                else "a dtype= that should be left to torch's inference."
+                else "a dtype= or a cast that should be left to torch's inference."
             )
         )
     assert_tensor_close(got, torch.tensor(data, device=device), what=what)
+
+
+@pytest.mark.task(2)
+def test_from_list_puts_the_tensor_on_the_device_asked_for():
+    """from_list(data, device) makes the tensor on device, here the meta device"""
+    device = torch.device("meta")  # a device no tensor lands on by default, even on a CPU box
+    data = [[1, 2, 3], [4, 5, 6]]
+    got = kata.from_list(data, device)
+    what = f"from_list({data}, {device})"
+    if not isinstance(got, torch.Tensor):
+        raise AssertionError(f"{what} returned {type(got).__name__}, expected a tensor.")
+    if got.device != device:
+        raise AssertionError(
+            f"{what} gave a tensor on {got.device}, expected {device}. Likely mistake: "
+            f"device= left out (or a fixed device): the tensor lands on the default device; "
+            f"torch.tensor(data, device=device) makes it where asked."
+        )
+    if got.shape != (2, 3) or got.dtype != torch.int64:
+        raise AssertionError(
+            f"{what} gave shape {tuple(got.shape)}, {got.dtype}; expected (2, 3), torch.int64."
+        )
 
 
 # ----------------------------------------------------------------------------- task 3
@@ -184,8 +266,18 @@ def _check_numpy_result(got, array: np.ndarray, device, what: str) -> None:
     if isinstance(got, torch.Tensor) and got.dtype != expected.dtype:
         raise AssertionError(
             f"{what} gave dtype {got.dtype} for a NumPy {array.dtype} array, expected "
-            f"{expected.dtype}. Likely mistake: torch.Tensor(array) or dtype=torch.float, which "
-            f"convert; torch.from_numpy and torch.tensor keep NumPy's dtype."
+            f"{expected.dtype}. Likely mistake: "
+            + (
+                "torch.Tensor(array) or dtype=torch.float, which convert to float32, or a "
+                "round trip through array.tolist(), after which torch infers float32 "
+                "for floats; "
+                if got.dtype == torch.float32
+                else "a round trip through array.tolist(), after which torch infers int64 "
+                "for ints, or a dtype= / .long(); "
+                if got.dtype == torch.int64
+                else "a dtype= or a cast; "
+            )
+            + "torch.from_numpy and torch.tensor(array) keep NumPy's dtype."
         )
     assert_tensor_close(got, expected, what=what)
 
@@ -213,7 +305,11 @@ def test_shared_from_numpy_shares_memory(np_dtype):
     got = kata.shared_from_numpy(array)
     _check_numpy_result(got, array, torch.device("cpu"), what)
     _check_shared(
-        got, array, what, "torch.tensor(array) copies; torch.from_numpy(array) shares the memory."
+        got,
+        array,
+        what,
+        "a copy on the way (torch.tensor(array) and array.copy() copy); torch.from_numpy(array) "
+        "shares the memory.",
     )
     # torch.as_tensor wraps a CPU array of a torch dtype without a copy too: the same address
     if torch.as_tensor(array).data_ptr() != got.data_ptr():
@@ -305,9 +401,10 @@ def test_noise_like_shape_dtype_device_range(seed, dtype, expected, device):
         raise AssertionError(
             f"{what} gave dtype {got.dtype}, expected {expected}. Likely mistake: "
             + (
-                "torch.float is float32; dtype=float (Python's float) is torch.float64."
-                if got.dtype == torch.float32
-                else "a fixed dtype= for every t; a floating t keeps its own dtype."
+                "dtype=torch.float, or a .float() of t: torch.float is float32; dtype=float "
+                "(Python's float) is torch.float64."
+                if got.dtype == torch.float32 and not dtype.is_floating_point
+                else "a fixed dtype= (or a cast) for every t; a floating t keeps its own dtype."
             )
         )
     if not (got.min() >= 0 and got.max() < 1):
@@ -362,6 +459,14 @@ def test_filled_like_keeps_dtype_and_device(seed, device):
                 f"filled_like(t, {value:.4f}) changed the caller's t (its values are now "
                 f"{t.flatten()[:3].tolist()}...). Likely mistake: t.fill_(value), which writes "
                 f"into t and returns it; torch.full_like makes a new tensor."
+            )
+        if isinstance(got, torch.Tensor) and got.dtype != dtype:
+            raise AssertionError(
+                f"filled_like(t, {value:.4f}) for a {dtype} t gave dtype {got.dtype}, expected "
+                f"{dtype}. Likely mistake: torch.full(t.shape, value) without dtype= (it infers "
+                f"the dtype from value), or arithmetic such as torch.ones_like(t) * value (an "
+                f"integer tensor times a float is promoted to float); torch.full_like(t, value) "
+                f"keeps t's dtype."
             )
         expected = torch.full(t.shape, value, device=device).to(dtype)
         assert_tensor_close(

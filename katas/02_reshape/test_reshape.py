@@ -78,7 +78,15 @@ WRONG_SIZE_MISTAKE = (
 
 def _can_view(t, shape, what):
     __tracebackhide__ = True
-    got = kata.can_view(t, shape)
+    try:
+        got = kata.can_view(t, shape)
+    except ZeroDivisionError as err:
+        raise AssertionError(
+            f"{what} raised ZeroDivisionError: {err}. Likely mistake: dividing t.numel() by "
+            f"the product of shape's sizes, which is 0 when a size is 0 (an empty tensor); "
+            f"compare the element counts, and divide only to infer a -1 (when the rest is "
+            f"not 0)."
+        ) from err
     if not isinstance(got, bool):
         raise AssertionError(f"{what} should return a bool, got {got!r}.")
     return got
@@ -91,6 +99,7 @@ def _can_view(t, shape, what):
 @pytest.mark.parametrize("seed", range(3))
 def test_can_view_agrees_with_view(seed, device):
     for name, t in layouts(seed, device):
+        before, strides = t.clone(), t.stride()
         for shape in candidate_shapes(t):
             what = (
                 f"can_view(t, {shape}) for t = {name}, shape {tuple(t.shape)}, strides {t.stride()}"
@@ -102,15 +111,45 @@ def test_can_view_agrees_with_view(seed, device):
                     + ("works" if expected else "raises")
                     + ". Likely mistake: "
                     + (
-                        "deciding by is_contiguous(): a contiguous tensor can always be viewed, "
-                        "but so can some non-contiguous ones (when the new shape only splits "
-                        "or merges dimensions that are laid out compatibly). Ask view itself."
+                        "deciding by is_contiguous() (or by a stride rule of your own that is "
+                        "too strict): a contiguous tensor can always be viewed, but so can "
+                        "some non-contiguous ones (when the new shape only splits or merges "
+                        "dimensions that are laid out compatibly). Ask view itself."
                         if expected
-                        else "answering from the element count (or the shapes) alone: a view "
-                        "is impossible when the new shape merges dimensions whose strides do "
-                        "not line up. Ask view itself (try t.view(shape), catch RuntimeError)."
+                        else "answering from the element count (or the shapes) alone, or by a "
+                        "stride rule of your own that is too loose: a view is impossible when "
+                        "the new shape merges dimensions whose strides do not line up. Ask "
+                        "view itself (try t.view(shape), catch RuntimeError)."
                     )
                 )
+        if t.stride() != strides or not torch.equal(t, before):
+            raise AssertionError(
+                f"can_view(t, shape) changed the caller's t = {name} (its strides or values); "
+                f"it should only answer. Likely mistake: an in-place call on t."
+            )
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize(
+    "name, make",
+    [
+        ("zeros(0, 4)", lambda d: torch.zeros(0, 4, device=d)),
+        ("zeros(4, 0).t()", lambda d: torch.zeros(4, 0, device=d).t()),
+        ("zeros(3, 0, 2)[:, :, ::2]", lambda d: torch.zeros(3, 0, 2, device=d)[:, :, ::2]),
+    ],
+)
+def test_can_view_of_an_empty_tensor(name, make, device):
+    """can_view of a tensor with no elements: shapes that hold 0 elements agree with view"""
+    t = make(device)
+    for shape in [(0,), (-1,), (2, 0), (0, 3, 1), tuple(t.shape)]:
+        what = f"can_view(t, {shape}) for t = {name}, shape {tuple(t.shape)}, no elements"
+        got, expected = _can_view(t, shape, what), view_works(t, shape)
+        if got != expected:
+            raise AssertionError(
+                f"{what} returned {got}, but t.view({shape}) "
+                + ("works" if expected else "raises")
+                + ": both hold 0 elements."
+            )
 
 
 @pytest.mark.task(1)
@@ -132,6 +171,23 @@ def test_can_view_raises_value_error_on_wrong_size(seed, device):
 # ----------------------------------------------------------------------------- task 2
 
 
+def _view_or_copy(t, shape, what):
+    __tracebackhide__ = True
+    try:
+        return kata.view_or_copy(t, shape)
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        if "view size is not compatible" not in str(err):
+            raise
+        raise AssertionError(
+            f"{what} raised RuntimeError: {err}. t.view({shape}) is impossible here, so the "
+            f"fallback must copy into row-major order. Likely mistake: a fallback that keeps "
+            f"t's layout before view (clone() preserves t's strides), or no fallback at all; "
+            f"t.contiguous() (or reshape) copies into row-major order."
+        ) from err
+
+
 @pytest.mark.task(2)
 @pytest.mark.parametrize("seed", range(3))
 def test_view_or_copy_views_when_possible_and_copies_otherwise(seed, device):
@@ -139,7 +195,7 @@ def test_view_or_copy_views_when_possible_and_copies_otherwise(seed, device):
         before = t.clone()
         for shape in candidate_shapes(t):
             what = f"view_or_copy(t, {shape}) for t = {name}, shape {tuple(t.shape)}"
-            got = kata.view_or_copy(t, shape)
+            got = _view_or_copy(t, shape, what)
             if not (isinstance(got, tuple) and len(got) == 2):
                 raise AssertionError(f"{what} should return (tensor, is_view), got {got!r:.80}.")
             result, is_view = got
@@ -156,8 +212,9 @@ def test_view_or_copy_views_when_possible_and_copies_otherwise(seed, device):
             if possible and not shared:
                 raise AssertionError(
                     f"{what} copied although a view was possible (t.view({shape}) works). "
-                    f"Likely mistake: .contiguous() (or clone) before every view; only "
-                    f"fall back to a copy when view fails."
+                    f"Likely mistake: .contiguous() (or clone) before every view, or a "
+                    f"can_view() that answers False here; only fall back to a copy when view "
+                    f"fails."
                 )
             if not possible and shared:
                 raise AssertionError(
@@ -193,7 +250,7 @@ def test_view_or_copy_raises_value_error_on_wrong_size(device):
 def test_view_or_copy_on_transposed_matrix_falls_back_to_copy(device):
     gen = torch.Generator().manual_seed(3)
     m = torch.randn(4, 6, generator=gen).to(device).t()  # (6, 4), strides (1, 6)
-    result, is_view = kata.view_or_copy(m, (24,))
+    result, is_view = _view_or_copy(m, (24,), "view_or_copy(m.t(), (24,))")
     assert_tensor_close(result, m.reshape(24), what="view_or_copy(m.t(), (24,))")
     if is_view or shares_storage(result, m) or not result.is_contiguous():
         raise AssertionError(
@@ -231,7 +288,14 @@ def _why_not_nhwc(got, x: torch.Tensor) -> str:
     swapped = x.transpose(1, 3)
     if got.shape == swapped.shape and torch.equal(got, swapped):
         return (
-            "transpose(1, 3), which gives (N, W, H, C): H and W trade places too. Use "
+            "transpose(1, 3) (or permute(0, 3, 2, 1), the same tensor), which gives "
+            "(N, W, H, C): H and W trade places too. Use permute(0, 2, 3, 1)."
+        )
+    inverse = x.permute(0, 3, 1, 2)
+    if got.shape == inverse.shape and torch.equal(got, inverse):
+        return (
+            "permute(0, 3, 1, 2), the inverse permutation (it turns NHWC into NCHW): permute's "
+            "arguments say which input axis goes to each output place, so (N, H, W, C) is "
             "permute(0, 2, 3, 1)."
         )
     regrouped = x.reshape(n, h, w, c)
@@ -256,6 +320,24 @@ def test_to_nhwc_moves_axes_as_a_view(seed, square, device):
             f"{what} made a copy; permute returns a view. Likely mistake: .contiguous() "
             f"after permute (a copy the caller did not ask for)."
         )
+
+
+def _why_not_flat(got, x: torch.Tensor) -> str:
+    """Name the wrong order flatten_nhwc gave, when it is one of the usual ones."""
+    n = x.shape[0]
+    if not isinstance(got, torch.Tensor) or got.shape != (n, x[0].numel()):
+        return "the result should be (N, H*W*C): one row per sample."
+    if torch.equal(got, x.reshape(n, -1)):
+        return (
+            "no permute: reshape/view never move elements, they only regroup them, so "
+            "flattening (N, C, H, W) directly gives C-major order. Permute to (N, H, W, C) first."
+        )
+    if torch.equal(got, x.transpose(1, 3).reshape(n, -1)):
+        return (
+            "transpose(1, 3) before flattening: it gives (N, W, H, C), so the pixels come "
+            "column by column. Permute to (N, H, W, C) (permute(0, 2, 3, 1)) first."
+        )
+    return "the elements are not in (H, W, C) order: out[n] lists pixel (0, 0)'s C channels first."
 
 
 @pytest.mark.task(3)
@@ -287,8 +369,7 @@ def test_flatten_nhwc_orders_channels_last(seed, layout, device):
         got,
         loop_nhwc(x).reshape(n, math.prod(x.shape[1:])),
         what=what,
-        mistake="reshape/view never move elements, they only regroup them: flattening "
-        "(N, C, H, W) directly gives C-major order. Permute to (N, H, W, C) first.",
+        mistake=_why_not_flat(got, x),
     )
     assert_tensor_close(x, before, what=f"x after {what}", mistake="x changed in place.")
 
@@ -342,8 +423,9 @@ def _check_grown(got, x, n, what):
     if shares_storage(got, x):
         raise AssertionError(
             f"{what} returned a tensor that shares x's storage; it must be a private copy. "
-            f"Likely mistake: x.detach() (or a view of x) taken for a copy: detach() shares "
-            f"x's memory, so resize_ on it reallocates x's own storage. clone() first."
+            f"Likely mistake: x.detach(), a view of x, or x.contiguous() (which returns x itself "
+            f"when x is already contiguous) taken for a copy: detach() shares x's memory, and so "
+            f"do the others, so resize_ on them reallocates x's own storage. clone() first."
         )
     if not got.is_contiguous():
         raise AssertionError(

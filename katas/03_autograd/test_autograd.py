@@ -100,6 +100,13 @@ def why_wrong(got, expected: torch.Tensor, first: torch.Tensor | None = None) ->
                 "the first one already in leaf.grad (.grad adds up, it is never overwritten). "
                 "Use torch.autograd.grad, which returns gradients instead of adding them."
             )
+    if first is not None and bool((g == 0).all()) and bool((e.abs() > 1e-3).any()):
+        return (
+            "all zeros, the answer for a linear f, but this f is not linear: the first "
+            "derivative looked constant (it did not require grad), so a linear-f shortcut "
+            "returned zeros. Likely: the first derivative was taken without create_graph=True, "
+            "or detached, or computed from a tensor that does not require grad."
+        )
     if bool((e.abs() > 1e-3).any()):
         for k in (2, 3, 4):
             if _all_close(g, k * e, **TIGHT):
@@ -176,6 +183,24 @@ def test_derivative_keeps_dtype_and_device(device):
         what="derivative(torch.sin, x) for float32 x",
         mistake=why_wrong(got, torch.cos(x)),
     )
+
+
+@pytest.mark.task(1)
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=str)
+def test_derivative_accepts_every_floating_dtype(dtype, device):
+    """derivative accepts any floating x, half precision included, and keeps its dtype"""
+    x = random_point(11, (5,), device, dtype)
+    what = f"derivative(torch.sin, x) for x of {describe(x)}"
+    try:
+        got = kata.derivative(torch.sin, x)
+    except TypeError as err:
+        raise AssertionError(
+            f"{what} raised TypeError: {err}. {dtype} is a floating-point dtype, and the "
+            f"docstring refuses only non-floating x. Likely mistake: a dtype check that lists "
+            f"the dtypes it accepts (float32, float64) instead of asking "
+            f"torch.is_floating_point(x)."
+        ) from err
+    assert_tensor_close(got, torch.cos(x), what=what, mistake=why_wrong(got, torch.cos(x)))
 
 
 @pytest.mark.task(1)
@@ -303,26 +328,45 @@ def test_second_derivative_of_linear_function_is_zero(name, dtype, device):
     except RuntimeError as err:
         if NO_GRAPH not in str(err):
             raise
-        # tell the two causes apart: does the same code work for a function that is not linear?
+        # tell the causes apart: does the same code work for a function that is not linear?
+        linear = (
+            "f' is a constant for a linear f, with no graph even with create_graph=True: "
+            "return zeros when the first derivative does not require grad."
+        )
         try:
             kata.second_derivative(torch.sin, x)
-        except Exception:  # any failure here points at the first derivative
+        except NotImplementedError:
+            raise
+        except RuntimeError as sin_err:
+            if NO_GRAPH not in str(sin_err):
+                raise
             cause = (
-                "it fails for torch.sin too, so the first derivative carries no graph at "
-                "all: taken without create_graph=True, or detached."
+                "two things. It fails the same way for torch.sin, which is not linear, so your "
+                "first derivative carries no graph at all: taken without create_graph=True, "
+                "or detached, or computed from a tensor that does not require grad. And even "
+                "once it does, " + linear
+            )
+        except Exception as sin_err:  # another failure: it says nothing about the graph
+            cause = (
+                f"for torch.sin it raises {type(sin_err).__name__} instead, which does not "
+                f"tell whether the first derivative keeps its graph. For this f: " + linear
             )
         else:
-            cause = (
-                "it works for torch.sin, so create_graph=True is there; but f' is a constant "
-                "for a linear f, which has no graph even with create_graph=True. Return "
-                "zeros when the first derivative does not require grad."
-            )
+            cause = "it works for torch.sin, so create_graph=True is there; but " + linear
         raise AssertionError(f"{what} raised RuntimeError: {err}. Likely mistake: {cause}") from err
+    slope = {"3 * x + 1": 3.0, "x": 1.0, "-x / 2": -0.5}[name]  # f', a constant
+    got_values = got.detach().to(x.device, x.dtype) if isinstance(got, torch.Tensor) else None
+    returned_first = (
+        got_values is not None and got_values.shape == x.shape and bool((got_values == slope).all())
+    )
     assert_tensor_close(
         got,
         torch.zeros_like(x),
         what=what,
-        mistake="f' is a constant with no graph: the answer is zeros of x's dtype and device.",
+        mistake=f"returned the first derivative (f' = {slope} everywhere): for a linear f the "
+        f"second derivative is zeros of x's dtype and device."
+        if returned_first
+        else "f' is a constant with no graph: the answer is zeros of x's dtype and device.",
     )
     check_no_graph(got, what)
 
@@ -430,14 +474,30 @@ def test_gradient_of_unused_input_is_zero(device):
     a = torch.ones(2, device=device, dtype=torch.float64)
     b = torch.ones(3, device=device, dtype=torch.float64)
     what = "gradient(lambda a, b: (a * a).sum(), a, b): the gradient with respect to b, unused"
-    got = _as_tuple(kata.gradient(lambda a, b: (a * a).sum(), a, b), 2, what)
+    try:
+        got = kata.gradient(lambda a, b: (a * a).sum(), a, b)
+    except NotImplementedError:
+        raise
+    except RuntimeError as err:
+        if "appears to not have been used in the graph" not in str(err):
+            raise
+        raise AssertionError(
+            f"{what} raised RuntimeError: {err} Likely mistake: torch.autograd.grad without "
+            f"allow_unused=True; pass it (and materialize_grads=True, or replace the None it "
+            f"gives by zeros of the input's shape)."
+        ) from err
+    got = _as_tuple(got, 2, what)
     if got[1] is None:
         raise AssertionError(
             f"{what}: returned None. Likely mistake: returning .grad, which stays None for an "
-            f"input the graph never reached; the docstring asks for zeros of its shape."
+            f"input the graph never reached, or torch.autograd.grad(..., allow_unused=True), "
+            f"which gives None there too; the docstring asks for zeros of its shape."
         )
     assert_tensor_close(
-        got[1], torch.zeros_like(b), what=what, mistake="the unused input's gradient is zeros."
+        got[1],
+        torch.zeros_like(b),
+        what=what,
+        mistake="the unused input's gradient is zeros of its shape, dtype and device.",
     )
     assert_tensor_close(got[0], 2 * a, what="gradient with respect to a (input 0)", **TIGHT)
 
@@ -454,12 +514,26 @@ def test_gradient_of_a_function_that_uses_no_input_is_all_zeros(device):
     except RuntimeError as err:
         if NO_GRAPH not in str(err):
             raise
-        raise AssertionError(
-            f"{what} raised RuntimeError: {err}. f uses none of its inputs, so its output has "
-            f"no graph, and backward() (or autograd.grad) refuses it. The docstring promises "
-            f"zeros for every input f does not use: return zeros when the output does not "
-            f"require grad."
-        ) from err
+        # tell the causes apart: does the same code work for an f that uses its input?
+        try:
+            kata.gradient(lambda a: (a * a).sum(), a)
+        except NotImplementedError:
+            raise
+        except Exception as used_err:
+            cause = (
+                f"gradient(lambda a: (a * a).sum(), a), whose f uses its input, fails too "
+                f"({type(used_err).__name__}), so the inputs f receives are not tracked at all "
+                f"(f called on the caller's tensors, not on fresh leaves that require grad, or "
+                f"under torch.no_grad()). Fix that first; then, since this f uses no input, "
+                f"return zeros when the output does not require grad."
+            )
+        else:
+            cause = (
+                "f uses none of its inputs, so its output has no graph, and backward() (or "
+                "autograd.grad) refuses it. The docstring promises zeros for every input f does "
+                "not use: return zeros when the output does not require grad."
+            )
+        raise AssertionError(f"{what} raised RuntimeError: {err}. Likely mistake: {cause}") from err
     got = _as_tuple(got, 1, what)
     assert_tensor_close(got[0], torch.zeros_like(a), what=what)
 
@@ -493,8 +567,9 @@ def test_gradient_accepts_a_single_element_output_that_is_not_0d(device):
         got = kata.gradient(lambda t: (t * t).sum().reshape(1, 1), x)
     except ValueError as err:
         raise AssertionError(
-            f"{what} raised ValueError: {err}. Likely mistake: checking out.dim() == 0; the "
-            f"docstring asks for a single-element tensor (out.numel() == 1), any shape."
+            f"{what} raised ValueError: {err}. Likely mistake: checking out.dim() == 0 (or "
+            f"out.shape == ()); the docstring asks for a single-element tensor "
+            f"(out.numel() == 1), any shape."
         ) from err
     got = _as_tuple(got, 1, what)
     assert_tensor_close(got[0], 2 * x, what=what, **TIGHT, mistake=why_wrong(got[0], 2 * x))

@@ -78,7 +78,8 @@ def run_einsum_only(call: str, fn, *args, expect: str):
     if not calls["einsum"]:
         raise AssertionError(
             f"{call} never called torch.einsum (torch calls made: {dict(calls) or 'none'}). "
-            f"Likely mistake: elementwise products and reductions by hand; use torch.einsum."
+            f"Likely mistake: the products and sums done another way (elementwise products, "
+            f"loops, a library call not listed here); use torch.einsum."
         )
     return result
 
@@ -180,13 +181,27 @@ def test_dot_equals_torch_dot(seed, device):
     k = int(torch.randint(2, 20, (1,), generator=gen))
     a, b = rand(gen, k, device=device), rand(gen, k, device=device)
     what = f"dot(a, b) for vectors of length {k}"
-    assert_tensor_close(
-        run_einsum_only(what, kata.dot, a, b, expect=expect_dot(a, b)),
-        torch.dot(a, b),
-        what=what,
-        mistake="'k,k->k' keeps the index k, giving the elementwise product; an empty "
-        "output ('k,k->') sums it away.",
-    )
+    got = run_einsum_only(what, kata.dot, a, b, expect=expect_dot(a, b))
+    assert_tensor_close(got, torch.dot(a, b), what=what, mistake=_why_not_dot(got, a, b))
+
+
+def _why_not_dot(got, a, b) -> str:
+    """Name the wrong dot product, when it is one of the usual ones."""
+    if isinstance(got, torch.Tensor) and got.shape == a.shape:
+        return (
+            "'k,k->k' keeps the index k, giving the elementwise product; an empty output "
+            "('k,k->') sums it away."
+        )
+    if (
+        isinstance(got, torch.Tensor)
+        and got.dim() == 0
+        and torch.allclose(got.detach().to(a.device, a.dtype), torch.einsum("i,j->", a, b))
+    ):
+        return (
+            "two different letters ('i,j->') sum the outer product, every a_i times every b_j, "
+            "which is sum(a) * sum(b); one shared letter ('k,k->') pairs a_k with b_k."
+        )
+    return "the subscripts: 'k,k->' multiplies a_k by b_k and sums over k into a 0-d tensor."
 
 
 # ----------------------------------------------------------------------------- task 2
@@ -199,12 +214,30 @@ def test_batched_matmul_equals_bmm(seed, device):
     b, i, k, j = dims(gen, 4)
     x, y = rand(gen, b, i, k, device=device), rand(gen, b, k, j, device=device)
     what = f"batched_matmul(a, b) for a of shape {(b, i, k)}, b of shape {(b, k, j)}"
-    assert_tensor_close(
-        run_einsum_only(what, kata.batched_matmul, x, y, expect=expect_batched(x, y)),
-        torch.bmm(x, y),
-        what=what,
-        mistake="the batch index must appear in both inputs and the output: 'bik,bkj->bij'.",
-    )
+    got = run_einsum_only(what, kata.batched_matmul, x, y, expect=expect_batched(x, y))
+    assert_tensor_close(got, torch.bmm(x, y), what=what, mistake=_why_not_batched(got, x, y))
+
+
+def _why_not_batched(got, x, y) -> str:
+    """Name the wrong batched product, when the shape or the values pin it (sizes distinct)."""
+    b, i, _ = x.shape
+    j = y.shape[2]
+    shape = tuple(got.shape) if isinstance(got, torch.Tensor) else None
+    if shape == (i, j):
+        return (
+            "the batch letter is missing from the output ('bik,bkj->ij'), so the B products "
+            "are summed together; keep it: 'bik,bkj->bij'."
+        )
+    if shape == (b, j, i):
+        return "the output order: '->bji' gives each product transposed; write '->bij'."
+    if shape == (b, i, j) and torch.allclose(
+        got.detach().to(x.device, x.dtype), torch.einsum("bik,ckj->bij", x, y)
+    ):
+        return (
+            "two batch letters ('bik,ckj->bij'): each a[b] is multiplied by the sum of every "
+            "b[c]; the batch letter must be shared by both inputs and the output."
+        )
+    return "the subscripts: 'bik,bkj->bij' shares b, sums k, keeps i and j."
 
 
 @pytest.mark.task(2)
@@ -215,13 +248,38 @@ def test_bilinear_equals_functional_bilinear(seed, device):
     x, y = rand(gen, n, i, device=device), rand(gen, n, j, device=device)
     weight = rand(gen, o, i, j, device=device)
     what = f"bilinear(x, weight, y) for x {(n, i)}, weight {(o, i, j)}, y {(n, j)}"
+    got = run_einsum_only(what, kata.bilinear, x, weight, y, expect=expect_bilinear(x, weight, y))
     assert_tensor_close(
-        run_einsum_only(what, kata.bilinear, x, weight, y, expect=expect_bilinear(x, weight, y)),
+        got,
         torch.nn.functional.bilinear(x, y, weight),
         what=what,
-        mistake="x and y must share the sample letter ('ni,oij,nj->no'); two different "
-        "letters pair every sample of x with every sample of y and sum over them.",
+        mistake=_why_not_bilinear(got, x, weight, y),
     )
+
+
+def _why_not_bilinear(got, x, weight, y) -> str:
+    """Name the wrong bilinear form, when the shape or the values pin it."""
+    n, o = x.shape[0], weight.shape[0]
+    if not isinstance(got, torch.Tensor):
+        return "return the (N, O) tensor einsum gives."
+    g = got.detach().to(x.device, x.dtype)
+    if n != o and got.shape == (o, n):
+        return "the output order: '->on' gives (O, N); F.bilinear's layout is (N, O), '->no'."
+    if got.shape == (n, o):
+        if torch.allclose(g, torch.einsum("ni,oij,mj->no", x, weight, y)):
+            return (
+                "x and y must share the sample letter ('ni,oij,nj->no'); two different letters "
+                "pair every sample of x with every sample of y and sum over them."
+            )
+        if x.shape[1] == y.shape[1] and torch.allclose(
+            g, torch.einsum("ni,oji,nj->no", x, weight, y)
+        ):
+            return (
+                "weight is (O, I, J): its second axis pairs with x and its third with y "
+                "('ni,oij,nj->no'); 'oji' contracts x with the wrong axis, which only a square "
+                "weight lets run."
+            )
+    return "the subscripts: 'ni,oij,nj->no' (n shared by x, y and the output; i and j summed)."
 
 
 @pytest.mark.task(2)
@@ -231,13 +289,12 @@ def test_bilinear_with_square_weight_pairs_i_with_x_and_j_with_y(device):
     x, y = rand(gen, 3, 4, device=device), rand(gen, 3, 4, device=device)
     weight = rand(gen, 2, 4, 4, device=device)
     what = "bilinear(x, weight, y) for x (3, 4), weight (2, 4, 4), y (3, 4)"
+    got = run_einsum_only(what, kata.bilinear, x, weight, y, expect=expect_bilinear(x, weight, y))
     assert_tensor_close(
-        run_einsum_only(what, kata.bilinear, x, weight, y, expect=expect_bilinear(x, weight, y)),
+        got,
         torch.nn.functional.bilinear(x, y, weight),
         what=what,
-        mistake="weight is (O, I, J): its second axis pairs with x and its third with y "
-        "('ni,oij,nj->no'); 'oji' contracts x with the wrong axis, which only a square "
-        "weight lets run.",
+        mistake=_why_not_bilinear(got, x, weight, y),
     )
 
 
@@ -253,6 +310,22 @@ def check_scores(got, q, k, what: str) -> None:
     expected = raw / math.sqrt(d)
     if isinstance(got, torch.Tensor) and got.dtype == expected.dtype:
         got_ = got.detach().to(expected.device)
+        if got_.shape in {(s, t), (t, s)} and got_.shape != expected.shape:
+            implicit = torch.einsum("bhtd,bhsd", q, k)  # (S, T), b and h summed
+            sums_bh = got_.shape == (s, t) and torch.allclose(got_, implicit / math.sqrt(d))
+            raise AssertionError(
+                f"{what} returned shape {fmt(got_.shape)}: the B and H axes are gone; expected "
+                f"(B, H, T, S) = {fmt(expected.shape)}. Likely mistake: "
+                + (
+                    "no '->': in implicit mode einsum keeps only the letters that appear once "
+                    "(s and t, in alphabetical order) and sums b and h away, like every repeated "
+                    "letter. Write the output: 'bhtd,bhsd->bhts'."
+                    if sums_bh
+                    else "b and h left out of the output (a letter missing from the output is "
+                    "summed), or no '->' (implicit mode keeps only the letters that appear "
+                    "once); write 'bhtd,bhsd->bhts'."
+                )
+            )
         if t != s and got_.shape == (b, h, s, t):
             raise AssertionError(
                 f"{what} returned shape {fmt(got_.shape)}, which is (B, H, S, T): keys before "
@@ -356,11 +429,23 @@ def test_attention_scores_carry_gradients_to_q_and_k(device):
             f"{what} returned a tensor with no autograd graph: no gradient reaches q and k. "
             f"Likely mistake: a detach(), .data or torch.no_grad() around the computation."
         )
+    check_scores(got, q.detach(), k.detach(), what)
     got.backward(upstream)
     rq, rk = q.detach().requires_grad_(True), k.detach().requires_grad_(True)
     (rq @ rk.transpose(-2, -1) / 2.0).backward(upstream)  # sqrt(D) = 2
-    assert_tensor_close(q.grad, rq.grad, what=f"the gradient for q of {what}")
-    assert_tensor_close(k.grad, rk.grad, what=f"the gradient for k of {what}")
+    for name, grad, ref in [("q", q.grad, rq.grad), ("k", k.grad, rk.grad)]:
+        unscaled = isinstance(grad, torch.Tensor) and torch.allclose(grad, 2.0 * ref)
+        assert_tensor_close(
+            grad,
+            ref,
+            what=f"the gradient for {name} of {what}",
+            mistake="the scores are right but the gradients are sqrt(D) = 2 times too large: "
+            "autograd never saw the division by sqrt(D). Likely: the scaling done through "
+            ".data, or under torch.no_grad(); divide the einsum's result as an ordinary "
+            "tensor operation."
+            if unscaled
+            else "",
+        )
 
 
 # ----------------------------------------------------------------------------- every task
@@ -447,7 +532,9 @@ def test_matmul_of_edge_shapes(i, k, j, device):
     a, b = rand(gen, i, k, device=device), rand(gen, k, j, device=device)
     what = f"matmul(a, b) for a of shape {(i, k)}, b of shape {(k, j)}"
     got = run_einsum_only(what, kata.matmul, a, b, expect=expect_matmul(a, b))
-    assert_tensor_close(got, a @ b, what=what, mistake="an empty sum (K = 0) is 0.")
+    assert_tensor_close(
+        got, a @ b, what=what, mistake="an empty sum (K = 0) is 0." if k == 0 else ""
+    )
 
 
 @pytest.mark.task(1)
@@ -457,7 +544,17 @@ def test_dot_of_length_zero_and_one(k, device):
     a, b = rand(gen, k, device=device), rand(gen, k, device=device)
     what = f"dot(a, b) for vectors of length {k}"
     got = run_einsum_only(what, kata.dot, a, b, expect=expect_dot(a, b))
-    assert_tensor_close(got, torch.dot(a, b), what=what, mistake="'k,k->' gives a 0-d tensor.")
+    if isinstance(got, torch.Tensor) and got.dim() != 0:
+        raise AssertionError(
+            f"{what} returned shape {fmt(got.shape)}, expected a 0-d tensor. Likely mistake: "
+            f"an output letter kept ('k,k->k'); 'k,k->' sums k away into a 0-d tensor."
+        )
+    assert_tensor_close(
+        got,
+        torch.dot(a, b),
+        what=what,
+        mistake="an empty sum (length 0) is 0." if k == 0 else _why_not_dot(got, a, b),
+    )
 
 
 @pytest.mark.task(3)
