@@ -5,9 +5,9 @@
     python -m torchkatas.bench 03 --watch       # also save-to-result in a real `kata watch`
 
 For each kata, one first run, then paired runs (floor, cold, floor, cold, ...; medians):
-- first: the cold command once, untimed in the medians: it fills what later runs reuse (the
-  C++ build of 67, inductor's kernels in 52, Python's bytecode caches), so its time is what
-  the very first run after a clone or an edit costs, shown on its own;
+- first: the cold command once, timed but left out of the medians: it fills what later
+  runs reuse (the C++ build of 67, inductor's kernels in 52, Python's bytecode caches), so
+  its time is what the very first run after a clone or an edit costs, shown on its own;
 - floor: `python -c "import torch, pytest"`, a new interpreter importing what every run needs;
 - cold: `python -m pytest katas/NN --solutions`, what typing the README's command costs,
   and its ratio to the floor;
