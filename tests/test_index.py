@@ -60,6 +60,8 @@ def test_unknown_name_without_close_match_points_to_list(katas):
         ((entry(track="Tensor"),), "track 'Tensor' is not one of"),
         ((entry(extra='markers = ["gpu"]\n'),), "unknown marker"),
         ((entry(extra='colour = "red"\n'),), "unknown field"),
+        ((entry(extra='warm = "torchvision"\n'),), "warm must be a list of module names"),
+        ((entry(extra='warm = ["torch vision"]\n'),), "got ['torch vision']"),
         ((entry("41_clip"), entry("03_autograd")), "number order"),
         ((entry("03_autograd"), entry("03_other")), "duplicate kata numbers [3]"),
         (
@@ -86,3 +88,10 @@ def test_table_is_replaced_between_markers_only(katas):
 def test_readme_without_markers_is_an_error(katas):
     with pytest.raises(index.IndexError_, match="lacks the markers"):
         index.readme_with_table("no markers here", katas)
+
+
+def test_warm_modules_are_read_in_order(tmp_path):
+    (kata,) = index.load(write_index(tmp_path, entry(extra='warm = ["b.c", "a"]\n')))
+    assert kata.warm == ("b.c", "a")
+    (plain,) = index.load(write_index(tmp_path, entry()))
+    assert plain.warm == ()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import subprocess
 import sys
@@ -242,6 +243,27 @@ def test_at_least_three_documented_mistakes(kata_id):
             f"its summary names a test that rejects it)"
         )
         assert test in known, f"{path.name}: REJECTED_BY = {test!r} names no test of {kata_id}"
+
+
+def test_warm_modules_import_silently():
+    """`kata watch` imports each kata's `warm` modules once, before its checks fork, so a
+    check sees what a cold run sees only if importing them warns and prints nothing (a
+    warning at import would be spent in the parent, and never reach the check)."""
+    modules = [m for kata in KATAS for m in kata.warm]
+    assert modules, "no kata lists warm modules: this test would check nothing"
+    code = "import importlib, sys, torch\nfor m in sys.argv[1:]:\n    importlib.import_module(m)"
+    proc = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code, *modules],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+        check=False,
+    )
+    assert proc.returncode == 0 and not proc.stdout and not proc.stderr, (
+        f"importing the warm modules {modules} (katas.toml) failed or printed: exit "
+        f"{proc.returncode}\n{proc.stdout}{proc.stderr}\nA warm module must import cleanly; "
+        f"drop one that warns or logs."
+    )
 
 
 # ----------------------------------------------------------------------------- set-up and CI

@@ -27,6 +27,7 @@ TRACKS = (
     "Models and methods",
 )
 MARKERS = ("cuda", "distributed", "slow")
+_MODULE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 _ID = re.compile(r"^(\d\d)_([a-z0-9_]+)$")
 TABLE_BEGIN = "<!-- kata-table:begin (generated from katas.toml by `kata table --write`) -->"
 TABLE_END = "<!-- kata-table:end -->"
@@ -49,6 +50,7 @@ class Kata:
     tasks: tuple[str, ...]
     hints: tuple[str, ...]
     markers: tuple[str, ...] = ()
+    warm: tuple[str, ...] = ()  # modules `kata watch` imports once, before its checks fork
 
     @property
     def number(self) -> int:
@@ -79,7 +81,7 @@ def _entry(raw: dict, where: str) -> Kata:
     missing = {"id", "title", "track", "module", "tasks", "hints"} - raw.keys()
     if missing:
         raise IndexError_(f"{where}: missing field(s) {sorted(missing)}")
-    unknown = raw.keys() - {"id", "title", "track", "module", "tasks", "hints", "markers"}
+    unknown = raw.keys() - {"id", "title", "track", "module", "tasks", "hints", "markers", "warm"}
     if unknown:
         raise IndexError_(f"{where}: unknown field(s) {sorted(unknown)}")
     kata = Kata(
@@ -90,6 +92,7 @@ def _entry(raw: dict, where: str) -> Kata:
         tasks=tuple(raw["tasks"]),
         hints=tuple(raw["hints"]),
         markers=tuple(raw.get("markers", ())),
+        warm=tuple(raw.get("warm", ())),
     )
     if not _ID.match(kata.id):
         raise IndexError_(f"{where}: id {kata.id!r} is not of the form NN_name")
@@ -102,6 +105,12 @@ def _entry(raw: dict, where: str) -> Kata:
     bad = set(kata.markers) - set(MARKERS)
     if bad:
         raise IndexError_(f"{where} ({kata.id}): unknown marker(s) {sorted(bad)}; use {MARKERS}")
+    warm = raw.get("warm", [])
+    if not isinstance(warm, list) or not all(isinstance(m, str) and _MODULE.match(m) for m in warm):
+        raise IndexError_(
+            f"{where} ({kata.id}): warm must be a list of module names such as "
+            f'"torchvision.models", got {warm!r}'
+        )
     return kata
 
 

@@ -2,10 +2,11 @@
 
 A cold `kata run` pays for a new interpreter, `import torch` and pytest's start-up (about
 2 s of a 3 s run). `kata watch` and `kata interview` pay that once: this process imports
-torch, pytest, the harness and every pytest plugin, then runs each check as `pytest.main`
-in a child forked from it. The child starts with everything imported and nothing run:
-the learner's module is loaded fresh in every child (the parent never imports it), and
-whatever a check does (its imports, its state, a crash) dies with the child.
+torch, pytest, the harness, every pytest plugin and what the katas' tests and subjects
+import (their test files' imports, the `warm` modules of katas.toml), then runs each check
+as `pytest.main` in a child forked from it. The child starts with everything imported and
+nothing run: the learner's module is loaded fresh in every child (the parent never imports
+it), and whatever a check does (its imports, its state, a crash) dies with the child.
 
 Why a fork is sound here: the parent never runs a tensor operation (so no OpenMP thread
 pool exists to be copied half-locked) and never touches CUDA (a child may start it);
@@ -185,8 +186,12 @@ def warm_up(root: Path, katas: Sequence[index.Kata]) -> None:
         with contextlib.suppress(Exception):
             ep.load()
     for kata in katas:
-        for name in _test_imports(root, kata):
-            with contextlib.suppress(Exception):
+        # the kata's `warm` modules (katas.toml): what its subject imports lazily, on first
+        # use (torchvision's models, inductor, the ONNX exporter). tests/test_repository.py
+        # checks that each imports without a warning, so a check sees what a cold run sees.
+        for name in (*_test_imports(root, kata), *kata.warm):
+            with contextlib.suppress(Exception), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # never printed over the watch screen
                 importlib.import_module(name)
     # Everything imported so far lives as long as the parent: keep the collector off it, so
     # the children's collections (pytest runs several at its end) only walk their own objects.
