@@ -42,8 +42,8 @@ STEPS, EVERY, KILL_AT, KILL_CODE = 8, 2, 5, 17  # rank 1 dies fetching step 5: r
 LAST_CHECKPOINT = (KILL_AT // EVERY) * EVERY
 LR = 0.05
 MAX_TIMEOUT_S = 300  # "short": minutes at most, not gloo's default 30
-SLOW_S, TIMED_STEPS, WARMUP = 0.4, 4, 1  # rank 1's step_fn sleeps 0.4 s; rank 0's does nothing
-BARRIER_TIMEOUT_S = 3.0
+SLOW_S, TIMED_STEPS, WARMUP = 0.2, 4, 1  # rank 1's step_fn sleeps 0.2 s; rank 0's does nothing
+BARRIER_TIMEOUT_S = 2.0  # rank 0 waits this long for the hung rank: the ranks arrive ms apart
 HUNG_WAIT_S = 12.0  # how long rank 1 stays "hung" at most, if rank 0 never releases it
 TIGHT = {"rtol": 1e-10, "atol": 1e-12}
 
@@ -586,7 +586,7 @@ def test_a_rank_that_sleeps_every_step_is_flagged(tmp_path):
     if not isinstance(times, torch.Tensor) or times.shape != (2, TIMED_STEPS):
         pytest.fail("gather_step_times returned no (2, steps) tensor: see the test above")
     # the rule of task 1, from the test's own loop; rank 0's steps do nothing, rank 1's sleep
-    # 0.4 s: rank 0 would need a median step over 0.27 s for this to miss
+    # 0.2 s: rank 0 would need a median step over 0.13 s for this to miss
     flagged = loop_stragglers(times.tolist(), 1.5, WARMUP)
     if flagged != [1]:
         medians = [round(m, 3) for m in _medians(times, WARMUP)]
@@ -706,7 +706,7 @@ def test_rank_0_names_the_hung_rank_within_the_timeout(tmp_path):
         raise AssertionError(
             f"{what} returned {rank0['result']!r}, expected [1]: the ranks named in "
             f"monitored_barrier's RuntimeError ('Ranks 1 failed to pass monitoredBarrier in "
-            f"3000 ms'), as ints, in increasing order."
+            f"{BARRIER_TIMEOUT_S * 1000:.0f} ms'), as ints, in increasing order."
         )
     if not rank1["released"]:
         raise AssertionError(
