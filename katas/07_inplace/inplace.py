@@ -35,8 +35,9 @@ def assign_(w: Tensor, values: Tensor) -> Tensor:
     w: a leaf with requires_grad=True; values: w's shape, any floating dtype, any device.
     Copies values into w's existing storage (views of w see them), converting to w's dtype
     and device. Returns w itself, still a leaf, still requires_grad=True, no grad_fn, its
-    dtype, device and .grad unchanged. Autograd does not record the copy. values is not
-    changed.
+    dtype, device and .grad unchanged. Autograd does not record the copy, but it sees that
+    w changed: w._version goes up, so a graph that saved w before the call refuses to run
+    backward (with stale values) instead of giving a wrong gradient. values is not changed.
     """
     # TODO: in-place ops on a leaf that requires grad are only allowed under torch.no_grad()
     raise NotImplementedError("TODO: assign_(w, values)")

@@ -403,6 +403,34 @@ def test_assign_writes_into_the_leaf(seed, values_dtype, device):
 
 
 @pytest.mark.task(3)
+def test_a_graph_that_saved_w_sees_the_assignment(device):
+    w = random_input(7, device, (3, 4)).float().requires_grad_(True)
+    loss = (w * w).sum()  # the graph saves w: its gradient is 2 * w, read at backward
+    values = random_input(8, device, (3, 4))
+    version = w._version
+    what = "assign_(w, values) after loss = (w * w).sum(), then loss.backward()"
+    _leaf_call(kata.assign_, w, values, what=what)
+    try:
+        loss.backward()
+    except RuntimeError as err:
+        if "modified by an inplace operation" in str(err):
+            return  # autograd noticed that the saved w changed
+        raise
+    if w._version == version:
+        raise AssertionError(
+            f"{what}: backward ran without an error, with w._version still {version}, so the "
+            f"gradient was computed silently from the new values. Likely mistake: "
+            f"w.data.copy_(values): a write through .data skips w's version counter; "
+            f"w.copy_(values) under torch.no_grad() bumps it and autograd refuses the stale graph."
+        )
+    raise AssertionError(
+        f"{what}: backward ran without an error (w._version went {version} -> {w._version}); "
+        f"autograd should refuse a graph whose saved w was changed in place. Copy into w "
+        f"itself with w.copy_(values) under torch.no_grad()."
+    )
+
+
+@pytest.mark.task(3)
 @pytest.mark.cuda
 def test_assign_copies_values_from_the_cpu_into_a_gpu_leaf(device):
     w = random_input(5, device, (3, 4)).float().requires_grad_(True)
