@@ -22,13 +22,14 @@ import contextlib
 import gc
 import importlib
 import importlib.util
+import logging
 import os
 import signal
 import sys
 import time
 import traceback
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -190,13 +191,28 @@ def warm_up(root: Path, katas: Sequence[index.Kata]) -> None:
         # use (torchvision's models, inductor, the ONNX exporter). tests/test_repository.py
         # checks that each imports without a warning, so a check sees what a cold run sees.
         for name in (*_test_imports(root, kata), *kata.warm):
-            with contextlib.suppress(Exception), warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # never printed over the watch screen
+            with contextlib.suppress(Exception), _quiet():
                 importlib.import_module(name)
     # Everything imported so far lives as long as the parent: keep the collector off it, so
     # the children's collections (pytest runs several at its end) only walk their own objects.
     gc.collect()
     gc.freeze()
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Neither warnings nor log records while a module imports: printed here, they would
+    land on the watch screen between "Warming up" and "Ready" (importing
+    torch.utils.benchmark, which kata 55's tests do, logs "No CUDA runtime is found" on a
+    machine without CUDA). A cold run captures both, and shows them only with a failure."""
+    was = logging.root.manager.disable
+    logging.disable(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logging.disable(was)
 
 
 def _test_imports(root: Path, kata: index.Kata) -> list[str]:
