@@ -275,6 +275,40 @@ def test_warm_modules_import_silently():
     )
 
 
+def test_readme_timing_prose_matches_its_table():
+    """The counts and medians in "How long a check takes" are computed from its own table,
+    so a table measured again cannot leave the prose quoting the old numbers."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    part = readme.split("## How long a check takes", 1)[1].split("\n## ", 1)[0]
+    prose = " ".join(part.split("<details>", 1)[0].split())
+    rows = re.findall(
+        r"^\| (\d\d_\w+)[^|]* \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|$",
+        part,
+        re.M,
+    )
+    assert sorted(r[0] for r in rows) == kata_ids(), (
+        "the README's timing table must list every kata once"
+    )
+    warm = sorted(float(r[5]) for r in rows)
+    over = sorted(float(r[3]) - float(r[2]) for r in rows)
+    n = len(rows)
+
+    def median(xs: list[float]) -> float:
+        return (xs[(n - 1) // 2] + xs[n // 2]) / 2
+
+    ratio = sorted(float(r[4]) for r in rows)
+    within_1, within_3 = sum(d <= 1 for d in over), sum(d <= 3 for d in over)
+    claims = [
+        f"For {sum(w < 0.5 for w in warm)} of the {n} katas a warm check takes under 0.5 s",
+        f"for {sum(w < 1 for w in warm)} under 1 s (median {median(warm):.2f} s)",
+        f"A cold run takes a median {median(over):.1f} s more than the floor",
+        f"({within_1} katas within 1 s of it, {within_3} within 3 s;",
+        f"median ratio {median(ratio):.2f})",
+    ]
+    missing = [c for c in claims if c not in prose]
+    assert not missing, f"README timing prose does not match its table; expected to read: {missing}"
+
+
 # ----------------------------------------------------------------------------- set-up and CI
 
 
