@@ -9,6 +9,7 @@ import ast
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tomllib
@@ -289,21 +290,16 @@ def test_readme_timing_prose_matches_its_table():
     assert sorted(r[0] for r in rows) == kata_ids(), (
         "the README's timing table must list every kata once"
     )
-    warm = sorted(float(r[5]) for r in rows)
-    over = sorted(float(r[3]) - float(r[2]) for r in rows)
-    n = len(rows)
-
-    def median(xs: list[float]) -> float:
-        return (xs[(n - 1) // 2] + xs[n // 2]) / 2
-
-    ratio = sorted(float(r[4]) for r in rows)
+    warm = [float(r[5]) for r in rows]
+    over = [float(r[3]) - float(r[2]) for r in rows]
+    ratio = [float(r[4]) for r in rows]
     within_1, within_3 = sum(d <= 1 for d in over), sum(d <= 3 for d in over)
     claims = [
-        f"For {sum(w < 0.5 for w in warm)} of the {n} katas a warm check takes under 0.5 s",
-        f"for {sum(w < 1 for w in warm)} under 1 s (median {median(warm):.2f} s)",
-        f"A cold run takes a median {median(over):.1f} s more than the floor",
+        f"For {sum(w < 0.5 for w in warm)} of the {len(rows)} katas a warm check takes under 0.5 s",
+        f"for {sum(w < 1 for w in warm)} under 1 s (median {statistics.median(warm):.2f} s)",
+        f"A cold run takes a median {statistics.median(over):.1f} s more than the floor",
         f"({within_1} katas within 1 s of it, {within_3} within 3 s;",
-        f"median ratio {median(ratio):.2f})",
+        f"median ratio {statistics.median(ratio):.2f})",
     ]
     missing = [c for c in claims if c not in prose]
     assert not missing, f"README timing prose does not match its table; expected to read: {missing}"
