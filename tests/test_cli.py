@@ -701,6 +701,24 @@ def test_ctrl_c_in_an_interview_prints_the_report_without_a_traceback(repo, live
     assert progress(repo)["interviews"][-1]["ended"] == "stopped with Ctrl-C"
 
 
+@pytest.mark.parametrize("forks", [True, False], ids=["fork", "no fork"])
+def test_watch_and_interview_say_whether_checks_are_warm(monkeypatch, forks):
+    """Where this system cannot fork (macOS, Windows), every check is a cold pytest: the
+    learner is told so, instead of a "Warming up" that warms nothing."""
+    from rich.console import Console
+
+    from torchkatas import warm, watch
+
+    monkeypatch.setattr(warm, "can_fork", lambda: forks)
+    monkeypatch.setattr(warm, "warm_up", lambda root, katas: None)  # not torch in this process
+    out = Console(record=True, width=200)
+    runner = watch.start_runner(REPO, index.load(REPO)[:1], out)
+    text = out.export_text()
+    assert runner.fork is forks, f"start_runner made a runner with fork={runner.fork}"
+    said = ("Warming up" in text and "Ready in" in text, "Checks start a new pytest each" in text)
+    assert said == (forks, not forks), f"can_fork() is {forks}, yet start_runner printed {text!r}"
+
+
 # ----------------------------------------------------------------------------- what a learner sees
 
 

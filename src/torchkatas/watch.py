@@ -31,7 +31,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from torchkatas import index, quiz, ui
+from torchkatas import index, quiz, ui, warm
 from torchkatas.cards import Card
 from torchkatas.progress import SOLVED, Progress, Store, file_hash, next_hint, next_unsolved, now
 from torchkatas.runner import KataResult, RunError, record
@@ -189,6 +189,22 @@ class Checker:
         return result
 
 
+def start_runner(root: Path, katas: Sequence[index.Kata], out: Console) -> WarmRunner:
+    """The runner of a watch or an interview, saying which kind it is: warm where this
+    system can fork, else one new pytest per check (slower, and the learner is told so)."""
+    if not warm.can_fork():
+        out.print(
+            "[yellow]Checks start a new pytest each, which imports torch again (a few "
+            "seconds a check): only on Linux can torch be imported once and forked.[/yellow]"
+        )
+        return WarmRunner(root, katas, fork=False)
+    out.print("[dim]Warming up: importing torch and pytest once...[/dim]")
+    began = time.monotonic()
+    runner = WarmRunner(root, katas, fork=True)
+    out.print(f"[dim]Ready in {time.monotonic() - began:.1f} s.[/dim]")
+    return runner
+
+
 # ----------------------------------------------------------------------------- watch
 
 WATCH_KEYS = "save to check again · Enter: check now · h: a hint · q: quit · Ctrl-C: stop"
@@ -201,10 +217,7 @@ def watch(
     store = Store(root)
     _interruptible()
     try:
-        out.print("[dim]Warming up: importing torch and pytest once...[/dim]")
-        began = time.monotonic()
-        runner = WarmRunner(root, katas)
-        out.print(f"[dim]Ready in {time.monotonic() - began:.1f} s.[/dim]")
+        runner = start_runner(root, katas, out)
         checker = Checker(root, runner, store, device, out)
         with Keys(sys.stdin) as keys:
             kata: index.Kata | None = start
@@ -351,8 +364,7 @@ def interview(
     try:
         checker = None
         if picks:
-            out.print("[dim]Warming up: importing torch and pytest once...[/dim]")
-            runner = WarmRunner(root, picks)
+            runner = start_runner(root, picks, out)
             checker = Checker(root, runner, store, device, out)
         keys = Keys(sys.stdin)
         what = " and ".join(
