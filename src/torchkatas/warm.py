@@ -12,7 +12,7 @@ Why a fork is sound here: the parent never runs a tensor operation (so no OpenMP
 pool exists to be copied half-locked) and never touches CUDA (a child may start it);
 stdout/stderr are flushed before forking; the child leaves with `os._exit`, never
 running the parent's clean-up. Where fork is unavailable or unsafe (Windows, macOS), it
-falls back to the cold runner: slower, same results.
+uses the cold runner: slower, same results, and `kata watch` and `kata interview` say so.
 """
 
 from __future__ import annotations
