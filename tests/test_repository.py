@@ -291,7 +291,7 @@ def test_readme_timing_prose_matches_its_table():
         "the README's timing table must list every kata once"
     )
     warm = [float(r[5]) for r in rows]
-    over = [float(r[3]) - float(r[2]) for r in rows]
+    over = [round(float(r[3]) - float(r[2]), 2) for r in rows]  # 3.11 - 2.11 is not <= 1
     ratio = [float(r[4]) for r in rows]
     within_1, within_3 = sum(d <= 1 for d in over), sum(d <= 3 for d in over)
     claims = [
