@@ -2,7 +2,9 @@
 
 Both loops are driven by watchfiles' `watch()` on the kata's folder, which also ticks
 every fraction of a second (for the interview's countdown and for keys typed on stdin).
-Checks run in a `WarmRunner`, so torch is imported once per session, not once per save.
+Checks run in a `WarmRunner`, so torch is imported once per session, not once per save,
+where the system can fork (Linux); elsewhere each check is a new pytest, and
+`start_runner` says so.
 An interview with `--concepts K` also asks K concept cards (cards.toml), before or
 between its katas, answered with single keys. Ctrl-C ends either loop cleanly: the child
 is killed, progress is saved, exit code 130.
